@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class ProviderError(Exception):
+    """A provider could not answer. ``retryable`` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class ClaimQuery:
+    claim_id: int
+    text: str  # the normalized, decontextualized claim
+    entities: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class ProviderHit:
+    document_id: int
+    score: float
+    passage: str = ""
+    passage_start: int | None = None
+    passage_end: int | None = None
+    extras: dict = field(default_factory=dict, compare=False)
+
+
+class Provider(Protocol):
+    name: str
+    kinds: tuple[str, ...]
+
+    def search(self, query: ClaimQuery, *, limit: int) -> list[ProviderHit]: ...

@@ -1,0 +1,81 @@
+"""Turning an article into claims: the Django side of ``claims.extraction``."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from claims import extraction
+from claims.models import Article, Claim
+
+logger = logging.getLogger(__name__)
+
+
+def article_extract_claims(*, article_id: int) -> list[int]:
+    """Extract and store the article's claims; return the ids of claims to gather for.
+
+    Safe to run twice: a processed article is left alone, and the claims are
+    written in one transaction together with the article's status, so a
+    failure halfway leaves no partial set behind.
+    """
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status == Article.Status.PROCESSED:
+            return []
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.EXTRACTING, error="")
+
+    # The engine is pure CPU work; it runs outside any transaction so that it
+    # holds no lock while it thinks.
+    language = extraction.detect_language(article.body)
+    found = extraction.extract(article.body, published_at=article.published_at, language=language)
+
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status == Article.Status.PROCESSED:
+            return []
+        to_gather: list[int] = []
+        for item in found:
+            if article.body[item.start : item.end] != item.source_text:
+                raise ValueError(f"extractor returned a span that does not match the article: {item.start}-{item.end}")
+            claim = Claim(
+                article=article,
+                text=item.source_text,
+                normalized_text=item.text,
+                span_start=item.start,
+                span_end=item.end,
+                score=min(1.0, max(0.0, float(item.score))),
+                score_reason=item.reason,
+                tags=list(item.tags),
+                entities=[asdict(e) for e in item.entities],
+                resolved_dates=[asdict(d) for d in item.dates],
+                fingerprint=item.fingerprint,
+                origin=Claim.Origin.PIPELINE,
+                status=Claim.Status.NEW if item.checkworthy else Claim.Status.REJECTED,
+                rejection_reason="" if item.checkworthy else f"not check-worthy: {item.reason}"[:300],
+            )
+            claim._change_reason = "extracted"
+            claim.save()
+            if item.checkworthy:
+                to_gather.append(claim.pk)
+        article.status = Article.Status.PROCESSED
+        article.language = language if language != "und" else article.language
+        article.processed_at = timezone.now()
+        article.save(update_fields=["status", "language", "processed_at", "updated_at"])
+        transaction.on_commit(lambda: _enqueue_gathering(to_gather))
+    logger.info("article %s: %d claims, %d to gather", article_id, len(found), len(to_gather))
+    return to_gather
+
+
+def article_mark_failed(*, article_id: int, error: str) -> None:
+    Article.objects.filter(pk=article_id).exclude(status=Article.Status.PROCESSED).update(
+        status=Article.Status.FAILED, error=error[:2000]
+    )
+
+
+def _enqueue_gathering(claim_ids: list[int]) -> None:
+    from claims.tasks import gather_claim_sources
+
+    for claim_id in claim_ids:
+        gather_claim_sources.delay(claim_id)

@@ -1,0 +1,52 @@
+"""Celery tasks: thin adapters from the queue to the services.
+
+Every task takes ids, re-reads state, and is safe to run twice (acks_late
+means a message may be delivered again after a worker dies). Retries are
+bounded, with exponential backoff, and only for errors worth retrying.
+"""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from claims.providers import ProviderError
+from claims.services import extraction, gathering, sweeping
+
+logger = logging.getLogger(__name__)
+
+COMMON = dict(acks_late=True, reject_on_worker_lost=True, max_retries=5, retry_backoff=2, retry_backoff_max=120, retry_jitter=True)
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=150, autoretry_for=(OperationalError,), **COMMON)
+def extract_article_claims(self, article_id: int) -> int:
+    try:
+        return len(extraction.article_extract_claims(article_id=article_id))
+    except OperationalError:
+        raise  # database hiccup: retried by autoretry_for
+    except Exception as exc:
+        # A bug or bad input: retrying will not help. Record it for the editor.
+        extraction.article_mark_failed(article_id=article_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@shared_task(bind=True, soft_time_limit=30, time_limit=45, autoretry_for=(OperationalError,), **COMMON)
+def gather_claim_sources(self, claim_id: int) -> int:
+    return len(gathering.claim_gathering_start(claim_id=claim_id))
+
+
+@shared_task(bind=True, soft_time_limit=60, time_limit=90, autoretry_for=(OperationalError,), **COMMON)
+def run_provider(self, run_id: int) -> str:
+    try:
+        return gathering.provider_run_execute(run_id=run_id)
+    except ProviderError as exc:
+        if exc.retryable:
+            raise self.retry(exc=exc, countdown=min(120, 2 ** self.request.retries * 5))
+        raise
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=150, acks_late=True, ignore_result=True)
+def sweep_stuck_work(self) -> dict:
+    """Periodic (beat): re-enqueue work that a dead worker or lost message left behind."""
+    return sweeping.sweep_stuck_work()

@@ -1,0 +1,272 @@
+"""Review work: leasing claims, verdicts, citations, approval.
+
+Every function here is the one path for its write, used by the admin, the
+reviewer pages and the API alike. Permission checks that depend on the
+object (nobody approves their own verdict) live here, not in the views.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from claims.models import Candidate, Claim, SourceDocument
+from claims.services.lifecycle import ClaimTransitionError, claim_transition
+from reviewers.models import Assignment, Citation, Rating, Verdict
+
+LEASE = timedelta(seconds=getattr(settings, "FACTDESK_LEASE_SECONDS", 1800))
+
+
+class ReviewError(Exception):
+    """A review action that is not allowed; the message is shown to the person."""
+
+    def __init__(self, message: str, *, field: str = "non_field_errors", code: str = "invalid"):
+        super().__init__(message)
+        self.field = field
+        self.code = code
+
+
+class VerdictConflict(ReviewError):
+    """Someone saved the verdict after this editor loaded it."""
+
+    def __init__(self, verdict: Verdict):
+        self.current = verdict
+        super().__init__(
+            f"This verdict was changed by {verdict.history.first().history_user or 'someone else'} "
+            f"since you opened it (now version {verdict.version}); their text is kept. Reload to see it.",
+            code="conflict",
+        )
+
+
+# --- assignments -----------------------------------------------------------------
+
+
+def assignment_lease(*, claim: Claim, reviewer, assigned_by=None) -> Assignment:
+    """Lease ``claim`` to ``reviewer``: ready_for_review -> in_review, atomically."""
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        claim_transition(claim=claim, action="start_review", user=assigned_by or reviewer, reason=f"leased to {reviewer}")
+        try:
+            with transaction.atomic():
+                return Assignment.objects.create(
+                    claim=claim, reviewer=reviewer, assigned_by=assigned_by, lease_expires_at=timezone.now() + LEASE
+                )
+        except IntegrityError:
+            raise ReviewError(f"Claim {claim.pk} is already assigned to someone.", code="conflict") from None
+
+
+def assignment_take_next(*, reviewer) -> Assignment | None:
+    """Lease the highest-priority claim in the queue to ``reviewer``.
+
+    Two reviewers pressing "Take next" together get different claims: the
+    row lock skips claims another transaction is leasing (PostgreSQL), and
+    SQLite serialises writers; the conditional status update is the final
+    guard either way.
+    """
+    for _ in range(5):
+        with transaction.atomic():
+            queue = Claim.objects.filter(status=Claim.Status.READY_FOR_REVIEW).order_by(
+                "-priority", "-score", "-article__published_at", "id"
+            )
+            claim = queue.select_for_update(skip_locked=True, of=("self",)).first()
+            if claim is None:
+                return None
+            try:
+                return assignment_lease(claim=claim, reviewer=reviewer)
+            except (ClaimTransitionError, ReviewError):
+                continue  # lost a race for that one; try the next
+    return None
+
+
+def assignment_end(*, claim: Claim, status: str) -> None:
+    Assignment.objects.filter(claim=claim, status=Assignment.Status.ACTIVE).update(status=status, ended_at=timezone.now())
+
+
+def assignments_expire(*, now=None) -> int:
+    """Return claims whose lease ran out to the queue. Called by the sweeper."""
+    now = now or timezone.now()
+    released = 0
+    for assignment in Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now):
+        with transaction.atomic():
+            claim = Claim.objects.select_for_update().get(pk=assignment.claim_id)
+            assignment_end(claim=claim, status=Assignment.Status.EXPIRED)
+            if claim.status == Claim.Status.IN_REVIEW:
+                claim_transition(claim=claim, action="release_review", reason="lease expired")
+                released += 1
+    return released
+
+
+# --- verdicts ----------------------------------------------------------------------
+
+
+def verdict_save(
+    *,
+    claim: Claim,
+    reviewer,
+    rating: Rating | None = None,
+    explanation: str = "",
+    expected_version: int | None = None,
+) -> Verdict:
+    """Create or update the draft verdict on a claim the reviewer is working on.
+
+    ``expected_version`` is the version the reviewer's form was built from;
+    if someone saved in between, :class:`VerdictConflict` is raised and
+    nothing is overwritten.
+    """
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status == Claim.Status.READY_FOR_REVIEW:
+            assignment_lease(claim=claim, reviewer=reviewer)
+            claim.refresh_from_db()
+        if claim.status != Claim.Status.IN_REVIEW:
+            raise ReviewError(
+                f"Claim {claim.pk} is '{claim.get_status_display()}'; a verdict can only be edited while it is in review."
+            )
+        verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
+        if verdict is None:
+            verdict = Verdict(claim=claim, reviewer=reviewer)
+        elif expected_version is not None and verdict.version != expected_version:
+            raise VerdictConflict(verdict)
+        else:
+            verdict.version += 1
+        verdict.rating = rating
+        verdict.explanation = explanation
+        if verdict.status == Verdict.Status.RETURNED:
+            verdict.status = Verdict.Status.DRAFT
+        verdict._history_user = reviewer
+        verdict.save()
+        return verdict
+
+
+def citation_add(
+    *,
+    verdict: Verdict,
+    user,
+    quoted_passage: str,
+    candidate: Candidate | None = None,
+    url: str = "",
+    title: str = "",
+    publisher: str = "",
+    captured_text: str | None = None,
+    final_url: str = "",
+) -> Citation:
+    """Cite a passage. From a candidate, the captured text is the source document itself."""
+    if verdict.status == Verdict.Status.APPROVED:
+        raise ReviewError("This verdict is published and locked; revise it first.")
+    if not quoted_passage.strip():
+        raise ReviewError("Quote the passage that supports the verdict.", field="quoted_passage", code="blank")
+    if candidate is not None:
+        if candidate.claim_id != verdict.claim_id:
+            raise ReviewError("That candidate belongs to another claim.", field="candidate")
+        document = candidate.document
+        url = url or document.url
+        title = title or document.title
+        publisher = publisher or document.publisher
+        if captured_text is None:
+            captured_text = document.body
+    captured_text = captured_text or ""
+    if captured_text and quoted_passage not in captured_text:
+        raise ReviewError("The quoted passage is not in the captured source text.", field="quoted_passage")
+    with transaction.atomic():
+        citation = Citation(
+            verdict=verdict,
+            candidate=candidate,
+            url=url,
+            title=title[:500],
+            publisher=publisher[:200],
+            quoted_passage=quoted_passage,
+            accessed_at=timezone.now(),
+            captured_text=captured_text,
+            captured_sha256=hashlib.sha256(captured_text.encode("utf-8")).hexdigest() if captured_text else "",
+            final_url=final_url,
+            created_by=user,
+        )
+        citation._history_user = user
+        citation.save()
+        if candidate is not None and candidate.state != Candidate.State.CITED:
+            Candidate.objects.filter(pk=candidate.pk).update(state=Candidate.State.CITED)
+    return citation
+
+
+def verdict_submit(*, verdict: Verdict, user) -> Verdict:
+    """Hand the verdict to an editor: claim in_review -> awaiting_approval."""
+    with transaction.atomic():
+        verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
+        if verdict.rating_id is None:
+            raise ReviewError("Pick a rating before submitting.", field="rating", code="required")
+        if not verdict.explanation.strip():
+            raise ReviewError("Explain the rating before submitting.", field="explanation", code="required")
+        if not verdict.citations.exists():
+            raise ReviewError("Cite at least one source before submitting.", field="citations", code="required")
+        claim_transition(claim=verdict.claim, action="submit_for_approval", user=user, reason="verdict submitted")
+        assignment_end(claim=verdict.claim, status=Assignment.Status.SUBMITTED)
+        verdict.status = Verdict.Status.SUBMITTED
+        verdict.submitted_at = timezone.now()
+        verdict.version += 1
+        verdict._history_user = user
+        verdict.save()
+    return verdict
+
+
+def verdict_approve(*, verdict: Verdict, editor) -> Verdict:
+    """Publish the verdict. Nobody approves their own verdict."""
+    with transaction.atomic():
+        verdict = Verdict.objects.select_for_update().select_related("claim", "rating").get(pk=verdict.pk)
+        if verdict.reviewer_id == editor.pk:
+            raise ReviewError("You cannot approve your own verdict; another editor must.", code="self_approval")
+        if verdict.status != Verdict.Status.SUBMITTED:
+            raise ReviewError(f"Only a submitted verdict can be approved; this one is '{verdict.get_status_display()}'.")
+        claim_transition(claim=verdict.claim, action="publish", user=editor, reason="verdict approved")
+        verdict.status = Verdict.Status.APPROVED
+        verdict.approved_by = editor
+        verdict.approved_at = timezone.now()
+        verdict.version += 1
+        verdict._history_user = editor
+        verdict.save()
+        _archive_verdict(verdict)
+    return verdict
+
+
+def verdict_return(*, verdict: Verdict, editor, comment: str) -> Verdict:
+    """Send the verdict back to the reviewer with a comment."""
+    if not comment.strip():
+        raise ReviewError("Say what the reviewer should change.", field="comment", code="blank")
+    with transaction.atomic():
+        verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
+        if verdict.status != Verdict.Status.SUBMITTED:
+            raise ReviewError("Only a submitted verdict can be returned.")
+        claim_transition(claim=verdict.claim, action="return_to_review", user=editor, reason=f"returned: {comment}")
+        Assignment.objects.create(
+            claim=verdict.claim, reviewer=verdict.reviewer, assigned_by=editor, lease_expires_at=timezone.now() + LEASE
+        )
+        verdict.status = Verdict.Status.RETURNED
+        verdict.return_comment = comment
+        verdict.version += 1
+        verdict._history_user = editor
+        verdict.save()
+    return verdict
+
+
+def _archive_verdict(verdict: Verdict) -> None:
+    """Our published verdicts become documents the 'previously verified' provider finds."""
+    claim = verdict.claim
+    body = f"{claim.normalized_text}\n\nRating: {verdict.rating.label}.\n\n{verdict.explanation}"
+    SourceDocument.objects.update_or_create(
+        verdict=verdict,
+        defaults={
+            "kind": SourceDocument.Kind.ARCHIVE,
+            "title": claim.normalized_text[:500],
+            "body": body,
+            "rating_label": verdict.rating.label,
+            "url": verdict_public_url(verdict),
+            "publisher": settings.FACTDESK_ORGANIZATION_NAME,
+            "published_at": verdict.approved_at,
+        },
+    )
+
+
+def verdict_public_url(verdict: Verdict) -> str:
+    return f"{settings.FACTDESK_PUBLIC_BASE_URL.rstrip('/')}/verdicts/{verdict.pk}/"
