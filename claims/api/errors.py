@@ -1,0 +1,51 @@
+"""One error format for the whole API.
+
+    {"errors": [{"field": "body", "code": "blank", "message": "The article body is empty."}]}
+
+``field`` is "non_field_errors" when the problem is not one field's.
+"""
+from __future__ import annotations
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims.services.articles import ArticleError
+from claims.services.lifecycle import ClaimTransitionError
+
+
+def _flatten(detail, field="non_field_errors"):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = key if field == "non_field_errors" else f"{field}.{key}"
+            yield from _flatten(value, name)
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _flatten(item, field)
+    else:
+        yield {"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+
+
+def error_response(message: str, *, field="non_field_errors", code="invalid", status_code=400) -> Response:
+    return Response({"errors": [{"field": field, "code": code, "message": message}]}, status=status_code)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ArticleError):
+        return error_response(str(exc), field=exc.field, code=exc.code, status_code=exc.status)
+    if isinstance(exc, ClaimTransitionError):
+        return error_response(str(exc), field="status", code="invalid_transition", status_code=status.HTTP_409_CONFLICT)
+    from reviewers.services import ReviewError
+
+    if isinstance(exc, ReviewError):
+        return error_response(str(exc), field=exc.field, code=exc.code, status_code=409 if exc.code == "conflict" else 400)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": list(_flatten(exc.detail))}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"errors": [{"field": "non_field_errors", "code": code, "message": str(detail)}]}
+    return response

@@ -1,0 +1,171 @@
+"""Streaming exports of published claims: JSON, CSV and schema.org ClaimReview.
+
+Each writer is a generator of text chunks over a streaming queryset, so
+memory stays flat however many claims are exported.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+
+from claims.models import Claim
+
+FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "claimreview": "application/ld+json"}
+EXTENSIONS = {"json": "json", "csv": "csv", "claimreview": "jsonld"}
+CHUNK = 500
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def claim_record(claim: Claim) -> dict:
+    verdict = claim.verdict
+    article = claim.article
+    return {
+        "id": claim.pk,
+        "claim": claim.normalized_text,
+        "text_as_stated": claim.text,
+        "span": [claim.span_start, claim.span_end],
+        "tags": claim.tags,
+        "article": {
+            "id": article.pk,
+            "external_id": article.external_id,
+            "headline": article.headline,
+            "url": article.url,
+            "published_at": _iso(article.published_at),
+        },
+        "verdict": {
+            "id": verdict.pk,
+            "rating": verdict.rating.label,
+            "rating_value": verdict.rating.value,
+            "best_rating": verdict.rating.scale.best_rating,
+            "worst_rating": verdict.rating.scale.worst_rating,
+            "explanation": verdict.explanation,
+            "reviewer": verdict.reviewer.get_username(),
+            "approved_by": verdict.approved_by.get_username() if verdict.approved_by else None,
+            "approved_at": _iso(verdict.approved_at),
+            "revision": verdict.revision,
+            "url": verdict_url(verdict),
+        },
+        "citations": [
+            {
+                "url": c.url,
+                "title": c.title,
+                "publisher": c.publisher,
+                "quoted_passage": c.quoted_passage,
+                "accessed_at": _iso(c.accessed_at),
+                "captured_sha256": c.captured_sha256,
+            }
+            for c in verdict.citations.all()
+        ],
+    }
+
+
+def verdict_url(verdict) -> str:
+    from reviewers.services import verdict_public_url
+
+    return verdict_public_url(verdict)
+
+
+def claim_review(claim: Claim) -> dict:
+    """One schema.org ClaimReview node with what Google's fact-check markup requires and recommends."""
+    verdict = claim.verdict
+    article = claim.article
+    organization = {"@type": "Organization", "name": settings.FACTDESK_ORGANIZATION_NAME, "url": settings.FACTDESK_PUBLIC_BASE_URL}
+    item = {"@type": "Claim", "datePublished": _iso(article.published_at) or _iso(article.created_at)}
+    if article.byline:
+        item["author"] = {"@type": "Person", "name": article.byline}
+    if article.url:
+        appearance = {"@type": "CreativeWork", "url": article.url, "headline": article.headline}
+        item["appearance"] = appearance
+        item["firstAppearance"] = appearance
+    return {
+        "@type": "ClaimReview",
+        "url": verdict_url(verdict),
+        "claimReviewed": claim.normalized_text,
+        "datePublished": _iso(verdict.approved_at),
+        "author": organization,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": verdict.rating.value,
+            "bestRating": verdict.rating.scale.best_rating,
+            "worstRating": verdict.rating.scale.worst_rating,
+            "alternateName": verdict.rating.label,
+        },
+        "reviewBody": verdict.explanation,
+        "itemReviewed": item,
+    }
+
+
+def _iterate(claims) -> Iterator[Claim]:
+    # iterator() with prefetch_related fetches the related rows per chunk.
+    return claims.iterator(chunk_size=CHUNK)
+
+
+def stream(fmt: str, claims) -> Iterable[str]:
+    if fmt == "json":
+        return _stream_json_array(claim_record(c) for c in _iterate(claims))
+    if fmt == "claimreview":
+        return _stream_jsonld(claim_review(c) for c in _iterate(claims))
+    if fmt == "csv":
+        return _stream_csv(_iterate(claims))
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _stream_json_array(records: Iterable[dict]) -> Iterator[str]:
+    yield '{"claims": ['
+    for index, record in enumerate(records):
+        yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def _stream_jsonld(nodes: Iterable[dict]) -> Iterator[str]:
+    yield '{"@context": "https://schema.org", "@graph": ['
+    for index, node in enumerate(nodes):
+        yield ("," if index else "") + "\n" + json.dumps(node, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+CSV_COLUMNS = ["claim_id", "claim", "rating", "rating_value", "explanation", "citation_urls", "article_headline", "article_url", "approved_at"]
+
+
+def _stream_csv(claims: Iterable[Claim]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for claim in claims:
+        verdict = claim.verdict
+        writer.writerow(
+            [
+                claim.pk,
+                _csv_safe(claim.normalized_text),
+                _csv_safe(verdict.rating.label),
+                verdict.rating.value,
+                _csv_safe(verdict.explanation),
+                " ".join(c.url for c in verdict.citations.all() if c.url),
+                _csv_safe(claim.article.headline),
+                claim.article.url,
+                _iso(verdict.approved_at),
+            ]
+        )
+        yield flush()
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in free text."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
