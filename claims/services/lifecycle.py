@@ -60,24 +60,27 @@ def claim_transition(*, claim: Claim, action: str, user=None, reason: str = "", 
     if not can_proceed(method):
         raise ClaimTransitionError(claim, action)
     previous = claim.status
-    with transaction.atomic():
-        method()
-        for field, value in changes.items():
-            setattr(claim, field, value)
-        claim.status_changed_at = timezone.now()
-        claim._change_reason = reason or f"{previous} -> {claim.status}"
-        if user is not None and getattr(user, "is_authenticated", False):
-            claim._history_user = user
-        try:
+    try:
+        with transaction.atomic():
+            method()
+            for field, value in changes.items():
+                setattr(claim, field, value)
+            claim.status_changed_at = timezone.now()
+            claim._change_reason = reason or f"{previous} -> {claim.status}"
+            if user is not None and getattr(user, "is_authenticated", False):
+                claim._history_user = user
             claim.save()
-        except ConcurrentTransition as exc:
-            claim.refresh_from_db()
-            raise ClaimTransitionError(
-                claim,
-                action,
-                f"Claim {claim.pk} was changed by someone else meanwhile (it is now "
-                f"'{claim.get_status_display()}'); reload and try again.",
-            ) from exc
+    except ConcurrentTransition as exc:
+        claim.refresh_from_db()
+        raise ClaimTransitionError(
+            claim,
+            action,
+            f"Claim {claim.pk} was changed by someone else meanwhile (it is now "
+            f"'{claim.get_status_display()}'); reload and try again.",
+        ) from exc
+    except Exception:
+        claim.refresh_from_db()  # leave the caller's object as the database has it
+        raise
     return claim
 
 
