@@ -218,6 +218,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "claims.models.Article.Status",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "VerdictStatusEnum": "reviewers.models.Verdict.Status",
+        "CandidateStateEnum": "claims.models.Candidate.State",
+    },
 }
 
 # --- Security (production) ------------------------------------------------------

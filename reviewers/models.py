@@ -144,3 +144,18 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} -> {self.reviewer}"
+
+
+class Note(models.Model):
+    """A comment on a claim for the team."""
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author} on claim {self.claim_id}"
