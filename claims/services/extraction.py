@@ -24,7 +24,8 @@ def article_extract_claims(*, article_id: int) -> list[int]:
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.status == Article.Status.PROCESSED:
             return []
-        Article.objects.filter(pk=article.pk).update(status=Article.Status.EXTRACTING, error="")
+        # updated_at marks when extraction started: the sweeper measures "stuck" from it.
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.EXTRACTING, error="", updated_at=timezone.now())
 
     # The engine is pure CPU work; it runs outside any transaction so that it
     # holds no lock while it thinks.
