@@ -214,7 +214,7 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
 def verdict_approve(*, verdict: Verdict, editor) -> Verdict:
     """Publish the verdict. Nobody approves their own verdict."""
     with transaction.atomic():
-        verdict = Verdict.objects.select_for_update().select_related("claim", "rating").get(pk=verdict.pk)
+        verdict = Verdict.objects.select_for_update(of=("self",)).select_related("claim", "rating").get(pk=verdict.pk)
         if verdict.reviewer_id == editor.pk:
             raise ReviewError("You cannot approve your own verdict; another editor must.", code="self_approval")
         if verdict.status != Verdict.Status.SUBMITTED:
@@ -270,3 +270,32 @@ def _archive_verdict(verdict: Verdict) -> None:
 
 def verdict_public_url(verdict: Verdict) -> str:
     return f"{settings.FACTDESK_PUBLIC_BASE_URL.rstrip('/')}/verdicts/{verdict.pk}/"
+
+
+def verdict_revise(*, verdict: Verdict, editor, reason: str) -> Verdict:
+    """Reopen a published verdict as a new revision, with the reason in the audit history.
+
+    The claim goes published -> in_review (``reopen_published``), the verdict
+    becomes a draft again with ``revision`` bumped, and the original reviewer
+    gets a fresh lease to work on it.
+    """
+    if not reason.strip():
+        raise ReviewError("Say why the published verdict is being revised.", field="reason", code="blank")
+    with transaction.atomic():
+        verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
+        if verdict.status != Verdict.Status.APPROVED:
+            raise ReviewError("Only a published verdict can be revised; edit the draft instead.")
+        claim_transition(
+            claim=verdict.claim, action="reopen_published", user=editor, reason=f"revision {verdict.revision + 1}: {reason}"
+        )
+        Assignment.objects.create(
+            claim=verdict.claim, reviewer=verdict.reviewer, assigned_by=editor, lease_expires_at=timezone.now() + LEASE
+        )
+        verdict.status = Verdict.Status.DRAFT
+        verdict.revision += 1
+        verdict.revision_reason = reason
+        verdict.version += 1
+        verdict._history_user = editor
+        verdict._change_reason = f"revision {verdict.revision}: {reason}"
+        verdict.save()
+    return verdict
