@@ -67,3 +67,18 @@ def test_it_refuses_to_revise_without_a_reason_or_an_unpublished_verdict(claim, 
     services.verdict_revise(verdict=verdict, editor=editor, reason="fix")
     with pytest.raises(services.ReviewError):
         services.verdict_revise(verdict=verdict, editor=editor, reason="again")
+
+
+def test_it_exports_check_worthiness_decisions_as_tsv(claim, reviewer, editor, rating_scale, tmp_path):
+    from django.core.management import call_command
+
+    from claims.services.lifecycle import claim_reject
+
+    _published_verdict(claim, reviewer, editor)
+    other = Claim.objects.create(article=claim.article, text="in\tSeptember", normalized_text="x", span_start=19, span_end=31)
+    claim_reject(claim=other, user=editor, reason="not check-worthy: a date")
+    duplicate = Claim.objects.create(article=claim.article, text="2023", normalized_text="2023", span_start=32, span_end=36)
+    claim_reject(claim=duplicate, user=editor, reason="duplicate of another claim")
+    out = tmp_path / "decisions.tsv"
+    call_command("export_decisions", "--out", str(out))
+    assert out.read_text().splitlines() == [f"{claim.pk}\tKim visited Russia\tYes", f"{other.pk}\tin September\tNo"]
