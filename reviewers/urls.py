@@ -1,0 +1,10 @@
+from django.urls import path
+
+from reviewers import views
+
+app_name = "reviewers"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("take-next/", views.take_next, name="take-next"),
+]

@@ -1,0 +1,37 @@
+"""Reviewer workspace pages. Views are thin: they check access and call services/selectors."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from reviewers import selectors, services
+
+REVIEW_GROUPS = ("Reviewers", "Editors")
+
+
+def _require_desk(user) -> None:
+    if not (user.is_superuser or user.groups.filter(name__in=REVIEW_GROUPS).exists()):
+        raise PermissionDenied("Reviewer pages are for the Reviewers and Editors groups.")
+
+
+@login_required
+def queue(request):
+    _require_desk(request.user)
+    article = request.GET.get("article")
+    claims = selectors.queue_list(article_id=int(article) if article and article.isdigit() else None)
+    return render(request, "reviewers/queue.html", {"claims": claims})
+
+
+@login_required
+@require_POST
+def take_next(request):
+    _require_desk(request.user)
+    assignment = services.assignment_take_next(reviewer=request.user)
+    if assignment is None:
+        messages.info(request, "The queue is empty.")
+    else:
+        messages.success(request, f"Claim {assignment.claim_id} is leased to you.")
+    return redirect("reviewers:queue")

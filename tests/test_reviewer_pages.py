@@ -1,0 +1,68 @@
+"""Reviewer workspace pages: access, the queue, Take next, bounded queries."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Article, Claim
+from claims.services.lifecycle import claim_transition
+from reviewers.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+
+def _ready_claims(count: int):
+    article = Article.objects.create(headline="Headline <b>bold</b>", body="x" * 400)
+    claims = []
+    for i in range(count):
+        claim = Claim.objects.create(article=article, text="x", normalized_text=f"Claim {i}", span_start=i, span_end=i + 1)
+        for action in ("start_gathering", "finish_gathering"):
+            claim_transition(claim=claim, action=action)
+        claims.append(claim)
+    return claims
+
+
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client):
+    response = client.get(reverse("reviewers:queue"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_it_shows_an_outsider_nothing(client, outsider):
+    _ready_claims(1)
+    client.force_login(outsider)
+    response = client.get(reverse("reviewers:queue"))
+    assert response.status_code == 403
+    assert b"Claim 0" not in response.content
+    assert client.post(reverse("reviewers:take-next")).status_code == 403
+    assert not Assignment.objects.exists()
+
+
+def test_it_lists_the_queue_escaped_with_bounded_queries(client, reviewer, django_assert_max_num_queries):
+    _ready_claims(30)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("reviewers:queue"))
+    assert response.status_code == 200
+    assert b"Claim 29" in response.content
+    assert b"<b>bold</b>" not in response.content
+
+
+def test_it_leases_the_next_claim_on_take_next(client, reviewer):
+    claims = _ready_claims(2)
+    client.force_login(reviewer)
+    response = client.post(reverse("reviewers:take-next"), follow=True)
+    assert response.status_code == 200
+    assignment = Assignment.objects.get()
+    assert assignment.reviewer == reviewer
+    assert assignment.claim_id == claims[0].pk
+    assert b"leased to you" in response.content
+
+
+def test_it_requires_post_and_csrf_for_take_next(reviewer):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reviewer)
+    assert strict.get(reverse("reviewers:take-next")).status_code == 405
+    assert strict.post(reverse("reviewers:take-next")).status_code == 403
