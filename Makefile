@@ -41,6 +41,7 @@ run: demo
 	wait
 
 test: install-dev
+	./scripts/ensure-browser.sh
 	./scripts/test.sh
 
 check-deploy: install
