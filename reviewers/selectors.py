@@ -13,3 +13,7 @@ def queue_list(*, article_id: int | None = None, limit: int = 100):
     if article_id:
         claims = claims.filter(article_id=article_id)
     return list(claims[:limit])
+
+
+def claim_for_page(*, claim_id: int) -> Claim:
+    return Claim.objects.select_related("article").get(pk=claim_id)

@@ -66,3 +66,27 @@ def test_it_requires_post_and_csrf_for_take_next(reviewer):
     strict.force_login(reviewer)
     assert strict.get(reverse("reviewers:take-next")).status_code == 405
     assert strict.post(reverse("reviewers:take-next")).status_code == 403
+
+
+def test_it_renders_the_claim_page_with_the_article_escaped(client, reviewer, django_assert_max_num_queries):
+    claim = _ready_claims(1)[0]
+    Article.objects.filter(pk=claim.article_id).update(body="<script>alert(1)</script> and <img src=x onerror=alert(2)>")
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("reviewers:claim", args=[claim.pk]))
+    assert response.status_code == 200
+    assert b"<script>alert" not in response.content
+    assert b"<img src=x" not in response.content
+    assert b"alert(1)&lt;/script&gt;" in response.content
+
+
+def test_it_shows_a_conflict_and_keeps_the_first_edit(client, reviewer, reviewer2):
+    claim = _ready_claims(1)[0]
+    client.force_login(reviewer)
+    client.post(reverse("reviewers:claim", args=[claim.pk]), {"normalized_text": "First", "version": 1})
+    client.force_login(reviewer2)
+    response = client.post(reverse("reviewers:claim", args=[claim.pk]), {"normalized_text": "Second", "version": 1})
+    assert response.status_code == 200
+    assert b"was changed since you opened it" in response.content
+    claim.refresh_from_db()
+    assert claim.normalized_text == "First"
