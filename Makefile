@@ -36,7 +36,7 @@ run: demo
 	@export DEBUG=$${DEBUG:-1}; \
 	trap 'kill 0' INT TERM; \
 	$(VENV)/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 \
-		--schedule=var/celerybeat-schedule & \
+		--schedule=$${FACTDESK_DATA_DIR:-var}/celerybeat-schedule & \
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
 	wait
 

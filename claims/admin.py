@@ -12,6 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.highlight import highlight_spans
 from claims.models import ApiClient, ApiToken, Article, Candidate, Claim, ProviderRun, SourceDocument
 from claims.services.articles import ArticleError, article_ingest, article_validate_body
+from claims.services.editing import ClaimEditConflict, claim_edit_wording, claim_plan
+from claims.services.extraction import article_extraction_retry
 from claims.services.gathering import claim_gathering_start
 from claims.services.lifecycle import ClaimTransitionError, claim_reject
 from reviewers.services import ReviewError, assignment_lease
@@ -57,6 +59,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     search_fields = ["headline", "external_id", "byline"]
     date_hierarchy = "created_at"
     inlines = [ClaimInline]
+    actions = ["retry_extraction"]
     readonly_fields = ["status", "external_id", "client", "content_hash", "error", "highlighted_body", "processed_at"]
 
     def get_queryset(self, request):
@@ -94,6 +97,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+
+    @admin.action(description="Retry extraction of failed articles")
+    def retry_extraction(self, request, queryset):
+        retried = [a.pk for a in queryset if article_extraction_retry(article_id=a.pk)]
+        skipped = queryset.count() - len(retried)
+        if retried:
+            self.message_user(request, f"Extraction queued again for {len(retried)} article(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} article(s) had not failed and were left alone.", messages.WARNING)
 
 
 class CandidateInline(admin.TabularInline):
@@ -148,8 +160,34 @@ class RejectForm(forms.Form):
     reason = forms.CharField(initial="not check-worthy", max_length=300)
 
 
+class ClaimAdminForm(forms.ModelForm):
+    """Wording and planning edits go through the editing services, with the claim's version as a guard."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Claim
+        fields = ["normalized_text", "priority", "deadline"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        current = Claim.objects.filter(pk=self.instance.pk).values_list("version", "normalized_text").first()
+        if current and "normalized_text" in self.changed_data and current[0] != data.get("expected_version"):
+            raise forms.ValidationError(
+                f"Someone changed this claim since you opened it; it now reads {current[1]!r}. Nothing was saved: "
+                "reload the page and reapply your change."
+            )
+        return data
+
+
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimAdminForm
     list_display = ["short_text", "article", "status", "score", "rating", "priority", "updated_at"]
     list_filter = ["status", ScoreBandFilter, ("verdict__rating", admin.RelatedOnlyFieldListFilter), "origin", "created_at", "article"]
     search_fields = ["normalized_text", "text", "article__headline"]
@@ -157,12 +195,25 @@ class ClaimAdmin(SimpleHistoryAdmin):
     inlines = [ProviderRunInline, CandidateInline]
     actions = ["assign_to_reviewer", "reject_not_checkworthy", "rerun_gathering"]
     fields = ["article", "status", "normalized_text", "text", "span", "score", "score_reason", "tags",
-              "resolved_dates", "priority", "deadline", "rejection_reason", "origin", "in_context"]
+              "resolved_dates", "priority", "deadline", "rejection_reason", "origin", "in_context", "expected_version"]
     readonly_fields = ["article", "status", "text", "span", "score", "score_reason", "tags", "resolved_dates",
                        "rejection_reason", "origin", "in_context"]
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Never a plain save: wording goes through claim_edit_wording (versioned), planning through claim_plan.
+        claim = Claim.objects.get(pk=obj.pk)
+        if "normalized_text" in form.changed_data:
+            try:
+                claim = claim_edit_wording(claim=claim, user=request.user, normalized_text=obj.normalized_text,
+                                           expected_version=form.cleaned_data["expected_version"], reason="edited in the admin")
+            except ClaimEditConflict as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+        if {"priority", "deadline"} & set(form.changed_data):
+            claim_plan(claim=claim, user=request.user, priority=obj.priority, deadline=obj.deadline)
 
     @admin.display(description="claim")
     def short_text(self, claim):

@@ -12,7 +12,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims.models import WorkerHeartbeat
 
@@ -50,7 +50,7 @@ def _workers() -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     checks = {"database": _database(), "broker": _broker(), "workers": _workers()}
     healthy = all(check["ok"] for check in checks.values())

@@ -77,6 +77,8 @@ class VerdictAdmin(SimpleHistoryAdmin):
         obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
+        # The admin's change message reads these lists; citations are only ever added, through citation_add.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not Citation or form.instance.pk is None:
             return
         for inline_form in formset.forms:
@@ -85,13 +87,15 @@ class VerdictAdmin(SimpleHistoryAdmin):
                 continue
             candidate: Candidate | None = data.get("candidate")
             try:
-                citation_add(
+                citation = citation_add(
                     verdict=form.instance, user=request.user, quoted_passage=data["quoted_passage"],
                     candidate=candidate, url=data.get("url", ""), title=data.get("title", ""),
                     publisher=data.get("publisher", ""),
                 )
             except ReviewError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+            else:
+                formset.new_objects.append(citation)
 
     def _each(self, request, queryset, action, done):
         ok = 0

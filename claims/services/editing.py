@@ -32,3 +32,15 @@ def claim_edit_wording(*, claim: Claim, user, normalized_text: str, expected_ver
         current._history_user = user if getattr(user, "is_authenticated", False) else None
         current.save(update_fields=["normalized_text", "version", "updated_at"])
     return current
+
+
+def claim_plan(*, claim: Claim, user, priority: int, deadline) -> Claim:
+    """Set a claim's queue priority and deadline; history records who changed them."""
+    with transaction.atomic():
+        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        current.priority = priority
+        current.deadline = deadline
+        current._change_reason = "priority or deadline changed"
+        current._history_user = user if getattr(user, "is_authenticated", False) else None
+        current.save(update_fields=["priority", "deadline", "updated_at"])
+    return current

@@ -80,3 +80,24 @@ def _enqueue_gathering(claim_ids: list[int]) -> None:
 
     for claim_id in claim_ids:
         gather_claim_sources.delay(claim_id)
+
+
+def article_extraction_retry(*, article_id: int) -> bool:
+    """Queue extraction again for an article whose extraction failed. False if it had not failed.
+
+    The failed run wrote no claims (extraction stores them in one
+    transaction), so a retry starts from a clean slate.
+    """
+    with transaction.atomic():
+        updated = Article.objects.filter(pk=article_id, status=Article.Status.FAILED).update(
+            status=Article.Status.RECEIVED, error="", updated_at=timezone.now()
+        )
+        if updated:
+            transaction.on_commit(lambda: _enqueue_extraction(article_id))
+    return bool(updated)
+
+
+def _enqueue_extraction(article_id: int) -> None:
+    from claims.tasks import extract_article_claims
+
+    extract_article_claims.delay(article_id)

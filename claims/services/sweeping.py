@@ -39,6 +39,9 @@ def sweep_stuck_work(*, now=None) -> dict:
     for claim_id in Claim.objects.filter(status=Claim.Status.NEW, status_changed_at__lt=cutoff).values_list(
         "id", flat=True
     ):
+        # Restart its clock as for articles: with no worker consuming, one message per claim
+        # per stuck period waits in the broker, not one per sweep.
+        Claim.objects.filter(pk=claim_id, status=Claim.Status.NEW).update(status_changed_at=now)
         gather_claim_sources.delay(claim_id)
         counts["claims"] += 1
 

@@ -1,7 +1,9 @@
 """``manage.py load_demo``: users, a rating scale, reference documents, fact-checks and a demo article.
 
-Idempotent: run it again and nothing is duplicated. All content lives in
-claims/demo/ and was written for Factdesk.
+Idempotent: run it again and nothing is duplicated (the demo article is
+keyed by its external id). Each run prints a fresh demo API token and revokes
+the previous demo token, since a key can only be shown once. All content lives
+in claims/demo/ and was written for Factdesk.
 """
 import json
 import secrets
@@ -11,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from claims.models import SourceDocument
+from claims.models import ApiToken, SourceDocument
 from claims.services.articles import article_ingest
 from claims.services.tokens import token_issue
 from reviewers.models import Rating, RatingScale
@@ -51,17 +54,21 @@ class Command(BaseCommand):
         for username, password in passwords.items():
             self.stdout.write(f"  user {username:<10} password {password}")
         User = get_user_model()
-        _, key = token_issue(user=User.objects.get(username="editor"), scopes=["ingest", "read", "export"], label="demo")
+        editor = User.objects.get(username="editor")
+        with transaction.atomic():
+            ApiToken.objects.filter(client__user=editor, label="demo", revoked_at__isnull=True).update(revoked_at=timezone.now())
+            _, key = token_issue(user=editor, scopes=["ingest", "read", "export"], label="demo")
         self.stdout.write(f"  API token (ingest, read, export) for 'editor': {key}")
         if not options["no_article"]:
             article = json.loads((DEMO_DIR / "article.json").read_text(encoding="utf-8"))
             result = article_ingest(
                 headline=article["headline"], body=article["body"], url=article.get("url", ""),
                 byline=article.get("byline", ""), published_at=parse_datetime(article["published_at"]),
-                language=article.get("language", "en"), created_by=User.objects.get(username="editor"),
-                external_id=None,
+                language=article.get("language", "en"), created_by=editor,
+                external_id=article["external_id"],
             )
-            self.stdout.write(f"Demo article #{result.article.pk} queued for extraction.")
+            state = "queued for extraction" if result.created else f"already loaded ({result.article.status})"
+            self.stdout.write(f"Demo article #{result.article.pk} {state}.")
 
     def _rating_scale(self):
         scale, _ = RatingScale.objects.get_or_create(

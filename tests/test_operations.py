@@ -1,0 +1,81 @@
+"""Operator-facing behaviour: the demo loader, the health probe, the sweeper."""
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from claims.models import ApiToken, Article, Claim, SourceDocument
+from claims.services.sweeping import sweep_stuck_work
+from reviewers.models import RatingScale
+
+pytestmark = pytest.mark.django_db
+
+
+def _load_demo(*args) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_twice_duplicates_nothing_and_keeps_one_live_demo_token(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _load_demo()
+    counts = (Article.objects.count(), SourceDocument.objects.count(), RatingScale.objects.count(), Claim.objects.count())
+    assert counts[0] == 1 and counts[1] >= 20 and counts[2] == 1 and counts[3] > 0
+    assert "queued for extraction" in first
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _load_demo()
+    assert (Article.objects.count(), SourceDocument.objects.count(), RatingScale.objects.count(), Claim.objects.count()) == counts
+    assert "already loaded" in second and "(unchanged; use --reset-passwords)" in second
+
+    demo_tokens = ApiToken.objects.filter(label="demo")
+    assert demo_tokens.count() == 2 and demo_tokens.filter(revoked_at__isnull=True).count() == 1
+    key = second.split("API token (ingest, read, export) for 'editor': ")[1].split()[0]
+    response = Client().get("/api/v1/articles/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200
+    old_key = first.split("API token (ingest, read, export) for 'editor': ")[1].split()[0]
+    assert Client().get("/api/v1/articles/", HTTP_AUTHORIZATION=f"Bearer {old_key}").status_code == 401
+
+
+def test_the_health_probe_answers_head_and_plain_http_even_when_https_is_enforced():
+    client = Client()
+    assert client.head("/healthz").status_code in (200, 503)
+    assert client.post("/healthz").status_code == 405
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        client = Client()  # SecurityMiddleware reads its settings when the handler loads
+        assert client.get("/healthz").status_code in (200, 503)  # answered, not redirected
+        assert client.get("/api/v1/articles/").status_code == 301  # everything else is
+
+
+def test_the_sweeper_sends_one_message_per_stuck_claim_per_period_not_one_per_sweep(editor, settings):
+    article = Article.objects.create(headline="h", body="Some body text here.", status=Article.Status.PROCESSED)
+    claim = Claim.objects.create(article=article, text="Some body text here.", normalized_text="Some body text here.",
+                                 span_start=0, span_end=20, score=0.9)
+    long_ago = timezone.now() - timedelta(seconds=settings.FACTDESK_STUCK_AFTER_SECONDS * 3)
+    Claim.objects.filter(pk=claim.pk).update(status_changed_at=long_ago)
+
+    # Count real messages in the broker (Redis in CI, the embedded SQLite broker by default).
+    from config.celery_app import app
+
+    app.conf.task_always_eager = False
+    try:
+        with app.connection_for_write() as conn:
+            channel = conn.default_channel
+            channel.queue_declare(queue="celery", durable=True, auto_delete=False)
+            channel.queue_purge("celery")
+            now = timezone.now()
+            assert sweep_stuck_work(now=now)["claims"] == 1
+            assert sweep_stuck_work(now=now + timedelta(seconds=60))["claims"] == 0
+            later = now + timedelta(seconds=settings.FACTDESK_STUCK_AFTER_SECONDS + 1)
+            assert sweep_stuck_work(now=later)["claims"] == 1
+            queued = channel.queue_declare(queue="celery", passive=True).message_count
+            channel.queue_purge("celery")
+    finally:
+        app.conf.task_always_eager = True
+    assert queued == 2
