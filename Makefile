@@ -32,13 +32,7 @@ demo: migrate
 
 # Web server and a Celery worker (with the periodic sweeper, `-B`), stopped together by Ctrl-C.
 run: demo
-	@echo "Factdesk on http://$(HOST):$(PORT)/admin/  (API docs: /api/docs/, health: /healthz). Ctrl-C stops it."
-	@export DEBUG=$${DEBUG:-1}; \
-	trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 \
-		--schedule=$${FACTDESK_DATA_DIR:-var}/celerybeat-schedule & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
-	wait
+	@HOST=$(HOST) PORT=$(PORT) ./scripts/run.sh
 
 test: install-dev
 	./scripts/ensure-browser.sh
