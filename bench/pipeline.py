@@ -11,13 +11,15 @@ process, runs the same services inline (no queue, no worker) on the same
 articles, so the ratio shows what the queue costs.
 
 Prints: per-article latency p50/p95 (accepted -> all claims ready), articles/s,
-claims/s, and the inline baseline.
+claims/s, peak RSS of this process and of the largest worker process, and the
+inline baseline.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -135,6 +137,8 @@ def main() -> None:
     print(f"  throughput: {len(done) / total:.2f} articles/s, {claims / total:.1f} claims/s")
     print(f"inline baseline (same services, no queue): {len(inline)} articles, {inline_claims} claims in {inline_seconds:.1f} s "
           f"= {len(inline) / inline_seconds:.2f} articles/s")
+    print(f"peak RSS: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"largest worker process {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
     print(f"ratio queued/inline throughput: {(len(done) / total) / (len(inline) / inline_seconds):.2f}")
 
 
