@@ -86,6 +86,8 @@ class Article(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Bumped by every update through the API (claims.services.revisions); each body is kept in ArticleRevision.
+    revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -99,6 +101,13 @@ class Article(models.Model):
                 fields=["client", "external_id"],
                 condition=Q(external_id__isnull=False),
                 name="article_external_id_unique_per_client",
+            ),
+            # A NULL client is distinct from every other in the constraint above, so articles
+            # without a client (session users, admin, load_demo) share one namespace of their own.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(external_id__isnull=False) & Q(client__isnull=True),
+                name="article_external_id_unique_without_client",
             ),
         ]
 
@@ -123,6 +132,8 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
         PUBLISHED = "published", "Published"
         REJECTED = "rejected", "Rejected"
+        # The article's current revision no longer contains the claim's text.
+        STALE = "stale", "Stale (text gone from the article)"
 
     class Origin(models.TextChoices):
         PIPELINE = "pipeline", "Extraction pipeline"
@@ -162,9 +173,10 @@ class Claim(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(span_end__gt=models.F("span_start")), name="claim_span_not_empty"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_in_unit_range"),
             # Re-running extraction must not create a second copy of a claim.
+            # Stale claims keep the spans of an older revision, so they are left out.
             models.UniqueConstraint(
                 fields=["article", "span_start", "span_end"],
-                condition=Q(origin="pipeline"),
+                condition=Q(origin="pipeline") & ~Q(status="stale"),
                 name="claim_pipeline_span_unique",
             ),
         ]
@@ -225,7 +237,63 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     def restore(self):
         pass
 
+    @transition(
+        field=status,
+        source=[
+            S.NEW, S.GATHERING, S.GATHERING_FAILED, S.READY_FOR_REVIEW, S.IN_REVIEW,
+            S.AWAITING_APPROVAL, S.PUBLISHED, S.REJECTED,
+        ],
+        target=S.STALE,
+    )
+    def mark_stale(self):
+        pass
+
     del S
+
+
+class ArticleRevision(models.Model):
+    """One body an article has had. Revision 1 is the body first ingested."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    headline = models.CharField(max_length=500)
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="article_revision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+
+class IdempotencyKey(models.Model):
+    """A write replayed by its ``Idempotency-Key`` header gets the stored answer, not a second write.
+
+    Keys are scoped per user (each API client acts as one user) and expire
+    after ``FACTDESK_IDEMPOTENCY_KEY_SECONDS``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path})"
 
 
 class SourceDocument(models.Model):

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "reopen_published": "revise",
     "reject": "reject",
     "restore": "restore",
+    "mark_stale": "mark stale",
 }
 
 
