@@ -22,7 +22,9 @@ def claims_with_evidence(queryset: QuerySet[Claim] | None = None, *, top: int = 
 
 
 def article_with_claims(*, article_id: int) -> Article:
-    claims = claims_with_evidence(Claim.objects.exclude(status=Claim.Status.REJECTED).order_by("span_start", "id"))
+    claims = claims_with_evidence(
+        Claim.objects.exclude(status__in=[Claim.Status.REJECTED, Claim.Status.STALE]).order_by("span_start", "id")
+    )
     return Article.objects.prefetch_related(Prefetch("claims", queryset=claims, to_attr="visible_claims")).get(
         pk=article_id
     )

@@ -205,7 +205,24 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.SizeLimitedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttling.ClientRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+}
+# Per API token (or signed-in user): "<n>/<second|minute|hour|day>"; empty turns the limit off.
+FACTDESK_API_RATES = {
+    "read": env("FACTDESK_API_RATE_READ", "1200/minute"),
+    "write": env("FACTDESK_API_RATE_WRITE", "600/minute"),
+}
+# How long an Idempotency-Key is remembered (a replay within it gets the stored answer).
+FACTDESK_IDEMPOTENCY_KEY_SECONDS = env_int("FACTDESK_IDEMPOTENCY_KEY_SECONDS", 24 * 3600)
+# Throttle counts are shared by every web worker when Redis is there.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "factdesk"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Factdesk API",

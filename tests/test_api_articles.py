@@ -180,7 +180,7 @@ def test_it_lists_claims_with_filters_and_a_constant_number_of_queries(
         for n in range(4):
             article_ingest(headline=f"A{n}", body=f"{ARTICLE_BODY} In 2023, {n}00 people attended.", created_by=editor)
     listed = cms.get("/api/v1/claims/", {"status": "ready_for_review"}).json()
-    assert listed["count"] >= 8
+    assert len(listed["results"]) >= 8
     assert all(c["status"] == "ready_for_review" for c in listed["results"])
     assert len(cms.get("/api/v1/claims/", {"page_size": 2}).json()["results"]) == 2
     few, many = queries_for(2), queries_for(50)

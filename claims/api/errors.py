@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,6 +28,18 @@ def _flatten(detail, field="non_field_errors"):
         yield {"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
 
 
+class FieldError(exceptions.APIException):
+    """A 4xx about one field, in the error format: ``raise FieldError("...", field="cursor", code="invalid_cursor")``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, field: str = "non_field_errors", code: str = "invalid", status_code: int = 400):
+        super().__init__(message, code)
+        self.field = field
+        self.status_code = status_code
+
+
 def error_response(message: str, *, field="non_field_errors", code="invalid", status_code=400) -> Response:
     return Response({"errors": [{"field": field, "code": code, "message": message}]}, status=status_code)
 
@@ -38,7 +52,15 @@ def exception_handler(exc, context):
     from reviewers.services import ReviewError
 
     if isinstance(exc, ReviewError):
-        return error_response(str(exc), field=exc.field, code=exc.code, status_code=409 if exc.code == "conflict" else 400)
+        status_code = {"conflict": 409, "permission_denied": 403}.get(exc.code, 400)
+        return error_response(str(exc), field=exc.field, code=exc.code, status_code=status_code)
+    if isinstance(exc, FieldError):
+        return error_response(str(exc.detail), field=exc.field, code=exc.detail.code, status_code=exc.status_code)
+    # Django's own 404/403 become DRF's, so they get DRF's codes ("not_found", "permission_denied").
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -46,6 +68,9 @@ def exception_handler(exc, context):
         response.data = {"errors": list(_flatten(exc.detail))}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        if isinstance(detail, (list, dict)):
+            response.data = {"errors": list(_flatten(detail))}
+            return response
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"errors": [{"field": "non_field_errors", "code": code, "message": str(detail)}]}
     return response

@@ -38,5 +38,12 @@ class HasScope(BasePermission):
             return False
         if request_has_scope(request, self.scope):
             return True
-        self.message = f"This token lacks the '{self.scope}' scope."
+        if isinstance(request.auth, ApiToken):
+            self.message = f"This token lacks the '{self.scope}' scope."
+        else:
+            granting = [group for group, scopes in GROUP_SCOPES.items() if self.scope in scopes]
+            self.message = (
+                f"Your account needs the '{self.scope}' scope for this; it comes with membership of "
+                f"{' or '.join(granting)}."
+            )
         return False

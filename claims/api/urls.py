@@ -1,15 +1,18 @@
-from django.urls import re_path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from claims.api import views
+from claims.api import articles, claim_views, verdicts, views
 
 app_name = "api"
 
 router = SimpleRouter(trailing_slash=True)
-router.register("articles", views.ArticleViewSet, basename="article")
-router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("articles", articles.ArticleViewSet, basename="article")
+router.register("claims", claim_views.ClaimViewSet, basename="claim")
 
 urlpatterns = [
     *router.urls,
+    path("claims/<str:pk>/verdict/", verdicts.VerdictView.as_view(), name="claim-verdict"),
+    path("claims/<str:pk>/verdict/citations/", verdicts.CitationView.as_view(), name="claim-verdict-citations"),
+    path("claims/<str:pk>/verdict/submit/", verdicts.SubmitView.as_view(), name="claim-verdict-submit"),
     re_path(r"^exports/claims\.(?P<extension>json|csv|jsonld)$", views.ExportView.as_view(), name="export-claims"),
 ]

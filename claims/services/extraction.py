@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from claims import extraction
 from claims.models import Article, Claim
+from claims.services.revisions import claims_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ def article_extract_claims(*, article_id: int) -> list[int]:
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.status == Article.Status.PROCESSED:
             return []
+        # A revised article keeps the claims whose text it still has (claims.services.revisions).
+        found = claims_reconcile(article=article, found=found)
         to_gather: list[int] = []
         for item in found:
             if article.body[item.start : item.end] != item.source_text:
