@@ -332,6 +332,33 @@ class SourceDocument(models.Model):
         super().save(*args, **kwargs)
 
 
+class Passage(models.Model):
+    """A stretch of a source document that retrieval indexes: ``document.body[start:end]``.
+
+    Rebuilt whenever the document's text changes (``document_hash`` records which
+    version it was cut from). ``embedding`` holds the all-MiniLM-L6-v2 vector
+    (384 float32, little-endian) so an index can be rebuilt on any machine without
+    running the model again.
+    """
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    document_hash = models.CharField(max_length=64)
+    embedding = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "position"], name="passage_unique_position"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="passage_span_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"passage {self.position} of document {self.document_id} [{self.start}:{self.end}]"
+
+
 class ProviderRun(models.Model):
     """One provider's work for one claim: the fan-in of gathering lives here."""
 
@@ -369,6 +396,10 @@ class Candidate(models.Model):
         DISMISSED = "dismissed", "Dismissed"
         CITED = "cited", "Cited"
 
+    class MatchLevel(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested match"
+        STRONG = "strong", "Strong match"
+
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="candidates")
     document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="candidates")
     provider = models.CharField(max_length=50)
@@ -377,6 +408,8 @@ class Candidate(models.Model):
     passage = models.TextField(blank=True)
     passage_start = models.PositiveIntegerField(null=True, blank=True)
     passage_end = models.PositiveIntegerField(null=True, blank=True)
+    # previously_verified only: how sure the match is ("" for other providers).
+    match_level = models.CharField(max_length=10, choices=MatchLevel.choices, blank=True, default="")
     state = models.CharField(max_length=10, choices=State.choices, default=State.SUGGESTED)
     created_at = models.DateTimeField(auto_now_add=True)
 
