@@ -2,7 +2,8 @@
 
 SQLite (the zero-setup default) uses an FTS5 table kept in step by triggers;
 PostgreSQL uses an expression GIN index over ``to_tsvector('english', ...)``.
-Both are created by migration 0002. Queries are OR-of-terms so that a long
+Both are created by migration 0003 (0003_fulltext). The providers now search
+the passage indexes in claims/retrieval/; this module stays for other callers. Queries are OR-of-terms so that a long
 claim still matches documents that share only some of its words; the
 engines' own ranking (bm25 / ts_rank_cd) orders them.
 """

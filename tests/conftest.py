@@ -128,3 +128,16 @@ def article_payload():
         "published_at": "2023-10-19T08:00:00Z",
         "body": ARTICLE_BODY,
     }
+
+
+@pytest.fixture(autouse=True)
+def _retrieval_index_per_test(settings, tmp_path):
+    """Each test gets its own retrieval index files and checks the database on every search:
+    test databases roll back, so ids are reused and a cached index would be stale."""
+    from claims.retrieval.store import reset_process_cache
+
+    settings.DATA_DIR = tmp_path
+    settings.FACTDESK_INDEX_REFRESH_SECONDS = 0
+    reset_process_cache()
+    yield
+    reset_process_cache()

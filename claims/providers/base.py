@@ -28,6 +28,7 @@ class ProviderHit:
     passage: str = ""
     passage_start: int | None = None
     passage_end: int | None = None
+    match_level: str = ""  # previously_verified: "strong" or "suggested"
     extras: dict = field(default_factory=dict, compare=False)
 
 

@@ -127,6 +127,7 @@ def provider_run_execute(*, run_id: int) -> str:
                     passage=hit.passage,
                     passage_start=hit.passage_start,
                     passage_end=hit.passage_end,
+                    match_level=hit.match_level,
                 )
             )
         Candidate.objects.bulk_create(new)
