@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, time
+from datetime import timezone as dt_timezone
 from typing import Any, Iterator
 
 from django.db import transaction
@@ -27,13 +28,16 @@ def parse_when(value: Any) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise SourceError(f"date: expected an ISO date string, got {value!r}")
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+        day = parse_date(value[:10]) if parsed is None and len(value) >= 10 else None
+    except ValueError:
+        raise SourceError(f"date: {value!r} is not a valid date") from None
     if parsed is None:
-        day = parse_date(value[:10]) if len(value) >= 10 else None
         if day is None:
             raise SourceError(f"date: {value!r} is not an ISO date")
         parsed = datetime.combine(day, time())
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt_timezone.utc)
 
 
 def source_document_upsert(
