@@ -21,9 +21,9 @@ from .text import split_sentences, terms
 
 # Tuned on WiCE dev (docs/evaluation.md, "Evidence passages").
 LEXICAL_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 1.0
-NEIGHBOUR_SHARE = 0.15
-BM25_K1, BM25_B = 1.2, 0.75
+SEMANTIC_WEIGHT = 0.5
+NEIGHBOUR_SHARE = 0.2
+BM25_K1, BM25_B = 0.9, 0.5
 
 Encode = Callable[[list[str]], np.ndarray]
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ COLLECTIONS: dict[str, tuple[str, ...]] = {
     "verified": (SourceDocument.Kind.ARCHIVE, SourceDocument.Kind.FACTCHECK),
 }
 DIM = 384
+SYNC_PER_REFRESH = 200
 _lock = threading.Lock()
 _indexes: dict[str, HybridIndex] = {}
 _checked_at: dict[str, float] = {}
@@ -64,7 +66,9 @@ def passage_texts(document: SourceDocument) -> list[tuple[int, int]]:
     return windows(document.body) or ([(0, len(document.body))] if document.body else [])
 
 
-def passages_sync(*, kinds: tuple[str, ...] | None = None, document_ids=None, batch: int = 128, progress=None) -> int:
+def passages_sync(
+    *, kinds: tuple[str, ...] | None = None, document_ids=None, batch: int = 128, progress=None, max_documents: int | None = None
+) -> int:
     """Cut and embed passages for documents whose current text has none; return documents done.
 
     Idempotent: a document is redone only when its ``content_hash`` changed. Each
@@ -76,7 +80,7 @@ def passages_sync(*, kinds: tuple[str, ...] | None = None, document_ids=None, ba
         stale = stale.filter(kind__in=kinds)
     if document_ids is not None:
         stale = stale.filter(pk__in=list(document_ids))
-    ids = list(stale.order_by("pk").values_list("pk", flat=True))
+    ids = list(stale.order_by("pk").values_list("pk", flat=True)[:max_documents])
     done = 0
     for i in range(0, len(ids), batch):
         docs = list(SourceDocument.objects.filter(pk__in=ids[i : i + batch]).only("id", "title", "body", "content_hash"))
@@ -129,7 +133,9 @@ def index_refresh(name: str, *, force: bool = False, sync: bool = True) -> Hybri
         if not force and index is not None and time.monotonic() - _checked_at.get(name, 0) < interval:
             return index
         if sync:
-            passages_sync(kinds=kinds)
+            # Bounded so a provider task stays inside its time limit; bulk imports
+            # cut their passages in the command (ingest_sources, import_claimreview).
+            passages_sync(kinds=kinds, max_documents=SYNC_PER_REFRESH)
         rows = Passage.objects.filter(document__kind__in=kinds)
         state = rows.aggregate(top=Max("id"), count=Count("id"))
         top, count = state["top"] or 0, state["count"]
@@ -181,7 +187,9 @@ def _apply_changes(index: HybridIndex, rows, top: int, batch: int = 5000) -> Non
     keys, texts, titles, vectors = [], [], [], []
     for key, start, end, embedding, title, body, position in fresh.iterator(chunk_size=batch):
         keys.append(key)
-        texts.append(body[start:end])
+        # The first passage is indexed with its title, as it is embedded (claim + title
+        # as one field matched fact-checks best: docs/evaluation.md).
+        texts.append(f"{title}\n{body[start:end]}" if position == 0 and title else body[start:end])
         titles.append(title if position == 0 else "")
         vectors.append(np.frombuffer(bytes(embedding), dtype="<f4"))
         if len(keys) >= batch:
@@ -207,3 +215,14 @@ def reset_process_cache() -> None:
     with _lock:
         _indexes.clear()
         _checked_at.clear()
+
+
+def _forget_in_child() -> None:
+    # A forked worker must open its own index handles (tantivy and hnswlib state is per process).
+    global _lock
+    _lock = threading.Lock()
+    _indexes.clear()
+    _checked_at.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
