@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from claims import selectors
 from claims.api.errors import FieldError
+from claims.api.filters import UtcIsoDateTimeFilter
 from claims.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from claims.api.pagination import UpdatedCursorPagination
 from claims.api.permissions import HasScope, request_has_scope
@@ -29,6 +30,8 @@ from claims.services.revisions import article_revise
 
 
 class ArticleDetailSerializer(ArticleSerializer):
+    url = serializers.CharField(read_only=True, help_text="The article's public URL, or empty.")
+
     class Meta(ArticleSerializer.Meta):
         fields = [*ArticleSerializer.Meta.fields, "revision", "updated_at"]
 
@@ -68,7 +71,7 @@ class ArticleRevisionSerializer(serializers.ModelSerializer):
 class ArticleFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Article.Status.choices)
     external_id = django_filters.CharFilter()
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Article

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from claims import selectors
 from claims.api.errors import FieldError
+from claims.api.filters import UtcIsoDateTimeFilter
 from claims.api.pagination import UpdatedCursorPagination
 from claims.api.permissions import HasScope
 from claims.api.schema import errors
@@ -30,7 +31,7 @@ class ClaimFilter(django_filters.FilterSet):
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     rating = django_filters.CharFilter(field_name="verdict__rating__label", lookup_expr="iexact")
     tag = django_filters.CharFilter(method="filter_tag", help_text="Claims carrying this tag.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Claim

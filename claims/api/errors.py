@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -78,3 +79,14 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"errors": [{"field": "non_field_errors", "code": code, "message": str(detail)}]}
     return response
+
+
+@csrf_exempt  # it writes nothing; without this a POST to a wrong path gets the CSRF failure page
+def not_found_view(request, *args, **kwargs):
+    """Unknown paths under the API answer in the error format (Django's own 404 is an HTML page)."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"errors": [{"field": "non_field_errors", "code": "not_found", "message": f"No API endpoint at {request.path}."}]},
+        status=404,
+    )

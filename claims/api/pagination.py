@@ -26,6 +26,19 @@ class UpdatedCursorPagination(CursorPagination):
     max_page_size = 200
     ordering = ("-updated_at", "-id")
 
+    def get_page_size(self, request):
+        """DRF falls back to the default on a page size it cannot read; a typo deserves a 400 instead."""
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        if len(raw) != 1 or not raw[0].isascii() or not raw[0].isdigit() or int(raw[0]) < 1:
+            raise FieldError(
+                f"page_size must be one whole number from 1 to {self.max_page_size} (larger values are capped).",
+                field="page_size",
+                code="invalid",
+            )
+        return min(int(raw[0]), self.max_page_size)
+
     def decode_cursor(self, request):
         """DRF's decoding, stricter: only cursors shaped like ours pass, and the position must be a date-time.
 

@@ -62,12 +62,12 @@ class CitationSerializer(serializers.ModelSerializer):
 
 
 class VerdictSerializer(serializers.ModelSerializer):
-    rating = serializers.CharField(source="rating.label", default=None)
-    rating_value = serializers.IntegerField(source="rating.value", default=None)
-    best_rating = serializers.IntegerField(source="rating.scale.best_rating", default=None)
-    worst_rating = serializers.IntegerField(source="rating.scale.worst_rating", default=None)
+    rating = serializers.CharField(source="rating.label", default=None, allow_null=True)
+    rating_value = serializers.IntegerField(source="rating.value", default=None, allow_null=True)
+    best_rating = serializers.IntegerField(source="rating.scale.best_rating", default=None, allow_null=True)
+    worst_rating = serializers.IntegerField(source="rating.scale.worst_rating", default=None, allow_null=True)
     reviewer = serializers.CharField(source="reviewer.get_username")
-    approved_by = serializers.CharField(source="approved_by.get_username", default=None)
+    approved_by = serializers.CharField(source="approved_by.get_username", default=None, allow_null=True)
     citations = CitationSerializer(many=True)
 
     class Meta:

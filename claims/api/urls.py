@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from claims.api import articles, claim_views, verdicts, views
+from claims.api import articles, claim_views, errors, verdicts, views
 
 app_name = "api"
 
@@ -16,3 +16,5 @@ urlpatterns = [
     path("claims/<str:pk>/verdict/submit/", verdicts.SubmitView.as_view(), name="claim-verdict-submit"),
     re_path(r"^exports/claims\.(?P<extension>json|csv|jsonld)$", views.ExportView.as_view(), name="export-claims"),
 ]
+# Keep this last: any other path under /api/v1/ is a 404 in the API's error format, not an HTML page.
+urlpatterns.append(re_path(r"^.*$", errors.not_found_view, name="not-found"))
