@@ -15,7 +15,7 @@ __all__ = ["Entity", "ExtractedClaim", "ResolvedDate", "extract", "detect_langua
 
 def extract(text: str, published_at: datetime | None = None, language: str = "en") -> list[ExtractedClaim]:
     """Split ``text`` into candidate claims, each with its exact span and a score."""
-    from .baseline import extract as _extract
+    from .engine import extract as _extract
 
     return _extract(text, published_at=published_at, language=language)
 

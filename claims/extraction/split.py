@@ -1,0 +1,275 @@
+"""Atomic splitting: one claim per checkable fact, each with its own span.
+
+Rules over words (no parser, no model), in this order:
+
+1. A leading concessive clause ("Although X, Y" / "While X, Y") and a
+   trailing causal one ("X because Y", "X, so Y") become separate parts.
+2. A non-restrictive relative clause that carries a fact ("Barack Obama, who
+   served two terms, ...") becomes its own part about its antecedent.
+3. Coordinated predicates ("Shoigu visited North Korea ... and was invited to
+   a parade") split at "and" / ", and" / "but" when a finite verb follows; the
+   second part borrows the sentence's subject. Coordinated clauses (", and
+   the economy grew") split likewise, keeping their own subject.
+4. A participle tail (", making it easy ...") becomes a part about the subject.
+
+Every part keeps the span of its own words in the article; the borrowed
+subject goes only into the normalized wording.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_AUX = {
+    "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could", "may", "might",
+    "shall", "should", "must", "did", "does", "do",
+}
+_IRREGULAR = {
+    "met", "won", "lost", "made", "took", "gave", "became", "began", "led", "left", "said", "told", "saw", "went",
+    "came", "held", "built", "ran", "grew", "fell", "rose", "wrote", "spent", "brought", "bought", "found", "got",
+    "kept", "paid", "sent", "sold", "stood", "thought", "won", "drew", "struck", "hit", "put", "set", "cut", "shut",
+    "beat", "broke", "chose", "drove", "flew", "forgot", "froze", "hid", "knew", "lay", "meant", "rode", "rang",
+    "sang", "sat", "slept", "spoke", "stole", "swam", "threw", "understood", "woke", "wore", "fought", "taught",
+    "caught", "sought", "dealt", "felt", "heard", "lit", "overtook", "withdrew", "became", "remains", "remained",
+    "serves", "uses", "allows", "makes", "provides", "includes", "has", "produces", "requires", "means", "shows",
+    "offers", "leads", "holds", "gives", "takes", "plays", "contains", "supports", "helps", "creates", "becomes",
+    "owns", "runs", "lives", "works", "seems", "appears", "consists", "involves", "reduces", "increases", "affects",
+}
+_ADVERBS = {"also", "then", "later", "previously", "still", "now", "subsequently", "eventually", "currently", "often",
+            "recently", "once", "never", "already", "finally", "again", "even", "further", "not", "thus"}
+_NOT_VERBS_ED = {"need", "united", "red", "bed", "seed", "feed", "speed", "hundred", "shed", "bred", "sacred", "wicked",
+                 "naked", "beloved", "aged", "related", "based", "advanced", "limited", "detailed", "skilled"}
+_DISCOURSE = re.compile(
+    r"^(?:therefore|additionally|however|moreover|furthermore|meanwhile|also|in addition|in fact|as a result|"
+    r"for example|for instance|overall|in short|indeed|notably|similarly|consequently)\s*,\s*",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*%?|\S")
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "it",
+                "he", "she", "they", "we", "i", "you", "there"}
+_SUBORDINATE_START = re.compile(r"^(?:although|though|while|whereas|even though|despite the fact that|because)\s+", re.I)
+_CONTRAST = re.compile(r",\s+(?:while|whereas|but rather|but)\s+", re.I)
+_APPOSITIVE = re.compile(r",\s+((?:also\s+)?(?:known as|called)\s+[^,]{3,80}),", re.I)
+_SUCH_AS = re.compile(r",?\s+such as\s+", re.I)
+_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "there", "it’s", "it's", "they’re", "they're", "this", "these"}
+_CAUSAL = re.compile(r",?\s+(?:because|as a result of which|so that)\s+|,\s+so\s+", re.I)
+_PARTICIPLE_TAIL = re.compile(r",\s+(?:making|allowing|giving|leading|causing|bringing|resulting in|helping)\s+", re.I)
+_RELATIVE = re.compile(r",[\"”’']?\s+(?:who|which)\s+|\s+that\s+(?=(?:is|are|was|were|has|have|had|can|could|will|would)\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Part:
+    start: int  # offsets into the sentence
+    end: int
+    text: str  # normalized wording (subject borrowed where needed)
+    borrowed: str = ""  # the subject it borrowed, if any
+
+
+def is_verb(word: str) -> bool:
+    w = word.lower().strip("’'")
+    if w in _AUX or w in _IRREGULAR:
+        return True
+    return len(w) > 4 and w.endswith("ed") and w not in _NOT_VERBS_ED
+
+
+def _first_verb(words: list[re.Match]) -> int | None:
+    for i, m in enumerate(words):
+        if i > 0 and is_verb(m.group(0)):
+            return i
+    return None
+
+
+def subject_of(sentence: str) -> str:
+    """The words before the sentence's first finite verb, minus a leading discourse marker."""
+    body = _DISCOURSE.sub("", sentence)
+    words = list(_WORD.finditer(body))
+    verb = _first_verb(words)
+    if verb is None:
+        return ""
+    subject = body[: words[verb].start()].strip().rstrip(",")
+    # An introductory phrase ("In July, Shoigu") stays: it is context the second part needs too.
+    return subject if 0 < len(subject.split()) <= 14 else ""
+
+
+def _predicate_start(text: str, at: int) -> bool:
+    """Does a predicate (optionally adverb + verb) start at ``at``?"""
+    words = list(_WORD.finditer(text[at : at + 60]))
+    if not words:
+        return False
+    first = words[0].group(0)
+    if first.lower() in _ADVERBS and len(words) > 1:
+        first = words[1].group(0)
+    return is_verb(first) and first[0].islower()
+
+
+def _clause_start(text: str, at: int) -> bool:
+    """Does a clause with its own subject start at ``at`` (e.g. "the economy grew", "Kim met")?"""
+    words = list(_WORD.finditer(text[at : at + 80]))[:6]
+    if len(words) < 2:
+        return False
+    lead = words[0].group(0)
+    if lead.lower() in _PRONOUNS:
+        return True
+    if not (lead.lower() in _DETERMINERS or lead[0].isupper()):
+        return False
+    return any(is_verb(w.group(0)) and w.group(0)[0].islower() for w in words[1:])
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and sentence[start] in " ,;:–—-":
+        start += 1
+    while end > start and sentence[end - 1] in " ,;:–—-":
+        end -= 1
+    return start, end
+
+
+def split(sentence: str) -> list[Part]:
+    """The atomic parts of one sentence (at least one: the sentence itself)."""
+    spans = _split_spans(sentence, 0, len(sentence), depth=0)
+    subject = subject_of(sentence)
+    parts: list[Part] = []
+    for start, end, needs_subject, own_subject in spans:
+        start, end = _trim(sentence, start, end)
+        if end - start < 8:
+            continue
+        words = sentence[start:end]
+        text = words
+        borrowed = ""
+        if needs_subject:
+            borrowed = own_subject or subject
+            if borrowed:
+                text = f"{borrowed} {words}"
+        parts.append(Part(start, end, _finish(text), borrowed))
+    return parts or [Part(0, len(sentence), _finish(sentence))]
+
+
+def _finish(text: str) -> str:
+    text = " ".join(_DISCOURSE.sub("", text.strip()).split())
+    text = text[:1].upper() + text[1:] if text else text
+    if text and text[-1] not in ".!?\"”'’)":
+        text += "."
+    return text
+
+
+def _split_spans(s: str, start: int, end: int, depth: int):
+    """Yield (start, end, needs_subject, own_subject) spans covering the sentence's facts."""
+    if depth > 4:
+        yield start, end, False, ""
+        return
+    segment = s[start:end]
+
+    lead = _SUBORDINATE_START.match(segment)
+    if lead and depth == 0:
+        comma = _top_level_comma(segment, lead.end())
+        if comma is not None:
+            yield from _split_spans(s, start + lead.end(), start + comma, depth + 1)
+            yield from _split_spans(s, start + comma + 1, end, depth + 1)
+            return
+
+    appositive = _APPOSITIVE.search(segment)
+    if appositive:
+        head = segment[: appositive.start()]
+        yield start + appositive.start(1), start + appositive.end(1), True, _antecedent(head) if head.split() else ""
+        # The rest of the sentence, without the appositive, is split on its own below via its pieces.
+        yield from _split_spans(s, start, start + appositive.start(), depth + 1)
+        yield from ((a, b, True, own or head.strip()) if a == start + appositive.end() else (a, b, need, own)
+                    for a, b, need, own in _split_spans(s, start + appositive.end(), end, depth + 1))
+        return
+
+    colon = segment.find(": ")
+    if 8 < colon and _clause_start(segment, colon + 2):
+        yield from _split_spans(s, start, start + colon, depth + 1)
+        yield from _split_spans(s, start + colon + 2, end, depth + 1)
+        return
+
+    contrast = _CONTRAST.search(segment)
+    if contrast and contrast.start() > 10 and _clause_start(segment, contrast.end()):
+        yield from _split_spans(s, start, start + contrast.start(), depth + 1)
+        yield from _split_spans(s, start + contrast.end(), end, depth + 1)
+        return
+
+    such = _SUCH_AS.search(segment)
+    if such and such.start() > 10:
+        items_end = _clause_end(segment, such.end() + 1) if _top_level_comma(segment, such.end()) is not None else len(segment)
+        items = [m for m in re.finditer(r"[^,]+?(?=,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|$)", segment[such.end():])]
+        spans = []
+        for m in items:
+            text = m.group(0).strip()
+            text = re.sub(r"^(?:and|or)\s+", "", text)
+            if not text:
+                continue
+            a = such.end() + m.start() + m.group(0).find(text)
+            spans.append((start + a, start + a + len(text)))
+        if 2 <= len(spans) <= 8:
+            yield start, start + such.start(), False, ""
+            head = segment[: such.start()].strip()
+            for a, b in spans:
+                yield a, b, True, f"{head} such as"
+            return
+
+    for pattern in (_CAUSAL, _PARTICIPLE_TAIL):
+        match = pattern.search(segment)
+        if match and match.start() > 10:
+            yield from _split_spans(s, start, start + match.start(), depth + 1)
+            tail_start = start + match.end() if pattern is _CAUSAL else start + match.start() + 1
+            yield tail_start, end, pattern is _PARTICIPLE_TAIL, ""
+            return
+
+    relative = _RELATIVE.search(segment)
+    if relative:
+        antecedent = _antecedent(segment[: relative.start()])
+        close = _clause_end(segment, relative.end())
+        if antecedent:
+            rel_start, rel_end = start + relative.end(), start + close
+            main = (start, start + relative.start()) if close >= len(segment) else None
+            if main is None:
+                # "X, who did A, did B": the part about X is the whole segment; A is a part of its own.
+                yield rel_start, rel_end, True, antecedent
+                yield start, end, False, ""
+                return
+            yield from _split_spans(s, main[0], main[1], depth + 1)
+            yield rel_start, rel_end, True, antecedent
+            return
+
+    for match in re.finditer(r"(?:,\s*|\s+)(?:and|but)\s+", segment):
+        after = match.end()
+        if match.start() < 8:
+            continue
+        if _predicate_start(segment, after):
+            yield from _split_spans(s, start, start + match.start(), depth + 1)
+            yield from ((a, b, True, own) if a == start + after else (a, b, need, own)
+                        for a, b, need, own in _split_spans(s, start + after, end, depth + 1))
+            return
+        if "," in match.group(0) and _clause_start(segment, after):
+            yield from _split_spans(s, start, start + match.start(), depth + 1)
+            yield from _split_spans(s, start + after, end, depth + 1)
+            return
+    yield start, end, False, ""
+
+
+def _top_level_comma(text: str, after: int) -> int | None:
+    depth = 0
+    for i in range(after, len(text)):
+        ch = text[i]
+        if ch in "([{“":
+            depth += 1
+        elif ch in ")]}”":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0 and i - after > 8:
+            return i
+    return None
+
+
+def _clause_end(text: str, at: int) -> int:
+    """Where a relative clause starting at ``at`` ends: the next top-level comma or the end."""
+    comma = _top_level_comma(text, at)
+    return comma if comma is not None else len(text)
+
+
+def _antecedent(head: str) -> str:
+    """The noun phrase a relative clause is about: a trailing run of capitalised words, or the last few words."""
+    names = re.findall(r"(?:[A-Z][\w'’.-]*\s*)+$", head.strip() + " ")
+    if names and names[-1].strip():
+        return names[-1].strip()
+    words = head.split()
+    return " ".join(words[-4:]) if words else ""
