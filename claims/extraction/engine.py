@@ -138,14 +138,25 @@ def extract(text: str, published_at: datetime | None = None, language: str = "en
     text = text[:MAX_CHARS]
     context = _Context()
     drafts = []  # (start, end, normalized, entities, dates, sentence-level tags)
+    lead_in, lead_end = "", -1
     for sentence in sentences(text):
         entities = context.learn(sentence.text, sentence.start)
+        if sentence.text.rstrip().endswith(":") and len(sentence.text) < 200:
+            # "The four female presidents were:" introduces the list items that follow; it is not a claim itself.
+            lead_in, lead_end = sentence.text.strip(), sentence.end
+            continue
+        if lead_in and "\n\n" in text[lead_end : sentence.start]:
+            lead_in = ""
+        if lead_in:
+            lead_end = sentence.end
         dates = find_dates(mask_markup(sentence.text), published_at, offset=sentence.start)
         for part in split(sentence.text):
             start, end = sentence.start + part.start, sentence.start + part.end
             own = [d for d in dates if start <= d.start and d.end <= end]
             inherited = [d for d in dates if part.borrowed and d.end <= start and d.text in part.borrowed]
             wording = context.resolve(part.text)
+            if lead_in:
+                wording = f"{lead_in} {wording}"
             if published_at is not None:
                 wording = _anchor_in(wording, own + inherited)
             part_entities = tuple(e for e in entities if start <= e.start < end)

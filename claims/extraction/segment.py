@@ -19,8 +19,8 @@ import nupunkt
 
 _TAG = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]{1,500}>", re.I | re.S)
 _ENTITY = re.compile(r"&(?:[a-z]{2,8}|#\d{1,6}|#x[0-9a-f]{1,6});", re.I)
-_BLOCK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•·–]|\d{1,2}[.)])\s)")
-_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
+_BLOCK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•·–]\s|\d{1,2}[.)]\s*[A-Z\"“]))|(?<=:)\s+(?=1[.)]\s*[A-Z\"“])")
+_BULLET = re.compile(r"^\s*(?:[-*•·–]\s+|\d{1,2}[.)]\s*(?=[A-Z\"“]))")
 _DATELINE = re.compile(r"[A-Z][A-Z .,'-]{2,40}(?:\([A-Za-z .]+\))?\s+[-–—]\s+")
 MIN_CHARS = 12
 

@@ -53,8 +53,13 @@ _APPOSITIVE = re.compile(r",\s+((?:also\s+)?(?:known as|called)\s+[^,]{3,80}),",
 _SUCH_AS = re.compile(r",?\s+such as\s+", re.I)
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "there", "it’s", "it's", "they’re", "they're", "this", "these"}
 _CAUSAL = re.compile(r",?\s+(?:because|as a result of which|so that)\s+|,\s+so\s+", re.I)
-_PARTICIPLE_TAIL = re.compile(r",\s+(?:making|allowing|giving|leading|causing|bringing|resulting in|helping)\s+", re.I)
-_RELATIVE = re.compile(r",[\"”’']?\s+(?:who|which)\s+|\s+that\s+(?=(?:is|are|was|were|has|have|had|can|could|will|would)\b)", re.I)
+_PARTICIPLE_TAIL = re.compile(
+    r",\s+(?:making|allowing|giving|leading|causing|bringing|resulting in|helping|finding|including|requiring|"
+    r"capable of|able to|known for|responsible for|with an? |home to)\s*", re.I)
+_RELATIVE = re.compile(
+    r",[\"”’']?\s+(?:who|which)\s+|\s+(?:that|which|who)\s+(?=(?:is|are|was|were|has|have|had|can|could|will|would)\b|"
+    r"[a-z]{3,}(?:es|ed)\b|(?!this\b|thus\b|was\b|is\b|has\b)[a-z]{3,}[^s\W]s\b)")
+_THIS_IS_BECAUSE = re.compile(r"^(?:this|that|it) is (?:because|due to the fact that|since)\s+", re.I)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,10 @@ def _clause_start(text: str, at: int) -> bool:
     return any(is_verb(w.group(0)) and w.group(0)[0].islower() for w in words[1:])
 
 
+def _has_verb(text: str) -> bool:
+    return _first_verb(list(_WORD.finditer(text))) is not None
+
+
 def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     while start < end and sentence[start] in " ,;:–—-":
         start += 1
@@ -123,9 +132,43 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_NP_AND = re.compile(r"\s+and\s+(?=(?:a|an|the)\s)")
+_DET = re.compile(r"\b(?:a|an|the)\s")
+
+
+def _coordinated_objects(s: str, start: int, end: int, needs: bool, own: str):
+    """ "... a victory for X and a setback for Y": two facts about the same subject and verb.
+
+    Only objects that both start with an article are split, after the clause's verb and not after
+    "between" (a relation between two things is one fact)."""
+    segment = s[start:end]
+    verb = _first_verb(list(_WORD.finditer(segment)))
+    match = _NP_AND.search(segment)
+    if verb is None or match is None:
+        return [(start, end, needs, own)]
+    verb_at = list(_WORD.finditer(segment))[verb].start()
+    lefts = [m.start() for m in _DET.finditer(segment, verb_at, match.start())]
+    if not lefts or match.start() < verb_at:
+        return [(start, end, needs, own)]
+    left = lefts[-1]
+    if re.search(r"\bbetween\s+$|\bboth\s+$", segment[:left]) or "," in segment[left:match.start()]:
+        return [(start, end, needs, own)]
+    right_start, right_end = match.end(), len(segment)
+    cut = re.search(r"[,;]", segment[right_start:])
+    if cut:
+        right_end = right_start + cut.start()
+    sizes = len(segment[left:match.start()].split()), len(segment[right_start:right_end].split())
+    # "pressure from the U.S. and the West" is one fact; "a mother from Kansas and a father from Kenya" two.
+    if max(sizes) > 8 or min(sizes) < 3 or max(sizes) < 4:
+        return [(start, end, needs, own)]
+    prefix = segment[:left].strip()
+    return [(start, start + match.start(), needs, own),
+            (start + right_start, start + right_end, True, (own + " " + prefix).strip() if needs else prefix)]
+
+
 def split(sentence: str) -> list[Part]:
     """The atomic parts of one sentence (at least one: the sentence itself)."""
-    spans = _split_spans(sentence, 0, len(sentence), depth=0)
+    spans = [piece for span in _split_spans(sentence, 0, len(sentence), depth=0) for piece in _coordinated_objects(sentence, *span)]
     subject = subject_of(sentence)
     parts: list[Part] = []
     for start, end, needs_subject, own_subject in spans:
@@ -158,6 +201,11 @@ def _split_spans(s: str, start: int, end: int, depth: int):
         return
     segment = s[start:end]
 
+    because = _THIS_IS_BECAUSE.match(segment)
+    if because:
+        yield from _split_spans(s, start + because.end(), end, depth + 1)
+        return
+
     lead = _SUBORDINATE_START.match(segment)
     if lead and depth == 0:
         comma = _top_level_comma(segment, lead.end())
@@ -170,14 +218,14 @@ def _split_spans(s: str, start: int, end: int, depth: int):
     if appositive:
         head = segment[: appositive.start()]
         yield start + appositive.start(1), start + appositive.end(1), True, _antecedent(head) if head.split() else ""
-        # The rest of the sentence, without the appositive, is split on its own below via its pieces.
-        yield from _split_spans(s, start, start + appositive.start(), depth + 1)
+        if _has_verb(head):
+            yield from _split_spans(s, start, start + appositive.start(), depth + 1)
         yield from ((a, b, True, own or head.strip()) if a == start + appositive.end() else (a, b, need, own)
                     for a, b, need, own in _split_spans(s, start + appositive.end(), end, depth + 1))
         return
 
     colon = segment.find(": ")
-    if 8 < colon and _clause_start(segment, colon + 2):
+    if 8 < colon and _has_verb(segment[:colon]) and _clause_start(segment, colon + 2):
         yield from _split_spans(s, start, start + colon, depth + 1)
         yield from _split_spans(s, start + colon + 2, end, depth + 1)
         return
@@ -190,19 +238,14 @@ def _split_spans(s: str, start: int, end: int, depth: int):
 
     such = _SUCH_AS.search(segment)
     if such and such.start() > 10:
-        items_end = _clause_end(segment, such.end() + 1) if _top_level_comma(segment, such.end()) is not None else len(segment)
-        items = [m for m in re.finditer(r"[^,]+?(?=,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|$)", segment[such.end():])]
-        spans = []
-        for m in items:
-            text = m.group(0).strip()
-            text = re.sub(r"^(?:and|or)\s+", "", text)
-            if not text:
-                continue
-            a = such.end() + m.start() + m.group(0).find(text)
-            spans.append((start + a, start + a + len(text)))
-        if 2 <= len(spans) <= 8:
+        tail = segment[such.end():]
+        # Only a list that runs to the end of the sentence: "X, such as A, B and C."
+        items = [m for m in re.finditer(r"(?:^|,\s*|\s+)(?:(?:and|or)\s+)?([^,]+?)(?=,|\s+(?:and|or)\s+|[.;]?\s*$)", tail)]
+        spans = [(start + such.end() + m.start(1), start + such.end() + m.end(1)) for m in items if m.group(1).strip()]
+        if 2 <= len(spans) <= 8 and all(not _has_verb(tail[a - start - such.end(): b - start - such.end()]) or
+                                        tail[a - start - such.end():].startswith("to ") for a, b in spans):
             yield start, start + such.start(), False, ""
-            head = segment[: such.start()].strip()
+            head = segment[: such.start()].strip().rstrip(",")
             for a, b in spans:
                 yield a, b, True, f"{head} such as"
             return
@@ -217,7 +260,10 @@ def _split_spans(s: str, start: int, end: int, depth: int):
 
     relative = _RELATIVE.search(segment)
     if relative:
-        antecedent = _antecedent(segment[: relative.start()])
+        head = segment[: relative.start()]
+        copula = re.search(r"^(.{3,80}?)\s+(?:is|are|was|were)\s+(?:a|an|the|one of)\b", head)
+        # "Mondeca is a software company that specializes in ...": the company is Mondeca.
+        antecedent = _DISCOURSE.sub("", copula.group(1)) if copula else _antecedent(head)
         close = _clause_end(segment, relative.end())
         if antecedent:
             rel_start, rel_end = start + relative.end(), start + close
