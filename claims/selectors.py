@@ -13,7 +13,10 @@ def claims_with_evidence(queryset: QuerySet[Claim] | None = None, *, top: int = 
     """Claims with their top candidates (and documents), verdict, rating and citations prefetched."""
     queryset = queryset if queryset is not None else Claim.objects.all()
     top_candidates = (
-        Candidate.objects.exclude(state=Candidate.State.DISMISSED).select_related("document").order_by("rank", "id")
+        Candidate.objects.exclude(state=Candidate.State.DISMISSED)
+        .select_related("document")
+        .defer("document__body")  # whole source texts: never shown in lists, often many KB each
+        .order_by("rank", "id")
     )
     return queryset.select_related("article", "verdict__rating__scale", "verdict__reviewer", "verdict__approved_by").prefetch_related(
         Prefetch("candidates", queryset=top_candidates, to_attr="top_candidates"),

@@ -158,3 +158,20 @@ def test_assignment_lease_is_reused_not_duplicated(claims_ready, reviewer):
     claim = claims_ready.first()
     assignment_lease(claim=claim, reviewer=reviewer)
     assert Assignment.objects.filter(claim=claim, status="active").count() == 1
+
+
+def test_the_fast_list_serializer_gives_exactly_what_the_claim_serializer_gives(claims_ready, reviewer, rating_scale):
+    from claims import selectors
+    from claims.api.fast import FastClaimSerializer
+    from claims.api.serializers import ClaimSerializer
+    from reviewers.services import citation_add, verdict_save
+
+    claim = claims_ready.first()
+    verdict = verdict_save(claim=claim, reviewer=reviewer, rating=rating_scale.ratings.get(label="True"), explanation="Yes.")
+    citation_add(verdict=verdict, user=reviewer, quoted_passage="Kim", url="https://e.org/a", captured_text="Kim went.")
+    verdict_save(claim=claims_ready.exclude(pk=claim.pk).first(), reviewer=reviewer, rating=None, explanation="Unrated.")
+    rows = list(selectors.claims_with_evidence().order_by("id"))
+    assert any(r.top_candidates for r in rows)
+    fast = json.loads(json.dumps(FastClaimSerializer(rows, many=True).data))
+    slow = json.loads(json.dumps(ClaimSerializer(rows, many=True).data))
+    assert fast == slow

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from claims import selectors
 from claims.api.errors import FieldError
+from claims.api.fast import FastClaimSerializer
 from claims.api.filters import UtcIsoDateTimeFilter
 from claims.api.pagination import UpdatedCursorPagination
 from claims.api.permissions import HasScope
@@ -76,7 +77,7 @@ def claim_or_404(pk) -> Claim:
     retrieve=extend_schema(summary="A claim with its candidate sources and verdict", responses={200: ClaimSerializer, **errors(401, 403, 404, 429)}),
 )
 class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = ClaimSerializer
+    serializer_class = FastClaimSerializer
     filterset_class = ClaimFilter
     pagination_class = UpdatedCursorPagination
 
