@@ -154,6 +154,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Factdesk ---------------------------------------------------------------
 FACTDESK_MAX_ARTICLE_BYTES = env_int("FACTDESK_MAX_ARTICLE_BYTES", 1_000_000)
+# Safe URL capture (claims/fetching.py): limits, and hosts allowed on internal addresses (tests only).
+FACTDESK_FETCH_MAX_BYTES = env_int("FACTDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+FACTDESK_FETCH_TIMEOUT = env_int("FACTDESK_FETCH_TIMEOUT", 20)
+FACTDESK_FETCH_MAX_REDIRECTS = env_int("FACTDESK_FETCH_MAX_REDIRECTS", 5)
+FACTDESK_FETCH_ALLOW_HOSTS = env_list("FACTDESK_FETCH_ALLOW_HOSTS")
 # Work older than this in a transient state is considered lost and re-enqueued.
 FACTDESK_STUCK_AFTER_SECONDS = env_int("FACTDESK_STUCK_AFTER_SECONDS", 300)
 FACTDESK_PROVIDER_MAX_ATTEMPTS = env_int("FACTDESK_PROVIDER_MAX_ATTEMPTS", 3)
