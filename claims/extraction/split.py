@@ -166,9 +166,35 @@ def _coordinated_objects(s: str, start: int, end: int, needs: bool, own: str):
             (start + right_start, start + right_end, True, (own + " " + prefix).strip() if needs else prefix)]
 
 
+_ITEM = r"(?:[\w'’-]+(?:\s+[\w'’-]+){0,3})"
+_LIST_TAIL = re.compile(rf"({_ITEM})((?:,\s+{_ITEM}){{1,6}}),?\s+(?:and|or)\s+({_ITEM})\s*[.;!]?\s*$")
+
+
+def _listed_objects(s: str, start: int, end: int, needs: bool, own: str):
+    """ "... focuses on macroeconomics, public finance and trade": one part per listed item (3 or more)."""
+    segment = s[start:end]
+    words = list(_WORD.finditer(segment))
+    verb = _first_verb(words)
+    match = _LIST_TAIL.search(segment)
+    if verb is None or match is None or match.start() < words[verb].end():
+        return [(start, end, needs, own)]
+    items = [(match.start(1), match.end(1))]
+    for m in re.finditer(_ITEM, match.group(2)):
+        items.append((match.start(2) + m.start(), match.start(2) + m.end()))
+    items.append((match.start(3), match.end(3)))
+    if any(_has_verb(segment[a:b]) or segment[a:b].split()[0].lower() in {"and", "or"} for a, b in items):
+        return [(start, end, needs, own)]
+    prefix = segment[: items[0][0]].strip()
+    parts = [(start, start + items[0][1], needs, own)]
+    borrowed = f"{own} {prefix}".strip() if needs else prefix
+    parts += [(start + a, start + b, True, borrowed) for a, b in items[1:]]
+    return parts
+
+
 def split(sentence: str) -> list[Part]:
     """The atomic parts of one sentence (at least one: the sentence itself)."""
-    spans = [piece for span in _split_spans(sentence, 0, len(sentence), depth=0) for piece in _coordinated_objects(sentence, *span)]
+    spans = [piece for span in _split_spans(sentence, 0, len(sentence), depth=0)
+             for coordinated in _coordinated_objects(sentence, *span) for piece in _listed_objects(sentence, *coordinated)]
     subject = subject_of(sentence)
     parts: list[Part] = []
     for start, end, needs_subject, own_subject in spans:
@@ -182,6 +208,13 @@ def split(sentence: str) -> list[Part]:
             borrowed = own_subject or subject
             if borrowed:
                 text = f"{borrowed} {words}"
+        if parts and subject and subject.split()[0].lower() not in _PRONOUNS:
+            # "... faster because it uses ...": inside one sentence "it" is the sentence's subject.
+            pronoun = re.match(r"(?:it|they|he|she)\b(?!['’])", text, re.I)
+            if pronoun:
+                bare = _DISCOURSE.sub("", subject)
+                bare = re.sub(r"^(?:(?:In|On|During|After|Before|By|Since)\b[^,]{0,40},\s*)", "", bare)
+                text, borrowed = bare + text[pronoun.end():], bare
         parts.append(Part(start, end, _finish(text), borrowed))
     return parts or [Part(0, len(sentence), _finish(sentence))]
 
