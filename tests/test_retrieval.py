@@ -116,3 +116,19 @@ def test_passage_selection_returns_the_best_sentence_with_exact_offsets():
     assert body[best.start : best.end] == "Unemployment fell to 3.9 percent in April, the statistics office said."
     ranked = rank_sentences("Unemployment dropped to 3.9% in April", body, encode=None, limit=10)
     assert len(ranked) == 4 and ranked[0].start == best.start
+
+
+def test_a_long_document_embeds_a_bounded_number_of_sentences(monkeypatch):
+    import claims.retrieval.passages as passages
+
+    monkeypatch.setattr(passages, "MAX_EMBEDDED_SENTENCES", 5)
+    seen = []
+
+    def encode(texts):
+        seen.append(len(texts))
+        return get_encoder().encode(texts)
+
+    body = " ".join(f"Filler sentence {i} is about gardening." for i in range(30)) + " Unemployment fell to 3.9 percent in April."
+    best = best_passage("unemployment fell to 3.9 percent", body, encode=encode)
+    assert body[best.start : best.end] == "Unemployment fell to 3.9 percent in April."
+    assert seen == [1 + 5]  # the claim and the five best sentences by BM25

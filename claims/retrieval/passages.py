@@ -88,9 +88,21 @@ def score_sentences(
     return score
 
 
+MAX_EMBEDDED_SENTENCES = 200
+
+
 def rank_sentences(query: str, text: str, *, encode: Encode | None, limit: int = 10, **weights) -> list[ScoredSpan]:
-    """The sentences of ``text`` best first, as exact ``(start, end)`` offsets into it."""
+    """The sentences of ``text`` best first, as exact ``(start, end)`` offsets into it.
+
+    A very long document is first cut down to its ``MAX_EMBEDDED_SENTENCES``
+    best sentences by BM25 (in text order), so a provider task embeds a bounded
+    amount of text per candidate.
+    """
     spans = split_sentences(text)
+    if encode is not None and len(spans) > MAX_EMBEDDED_SENTENCES:
+        lexical = bm25_scores(query, [text[s:e] for s, e in spans])
+        keep = sorted(np.argsort(-lexical, kind="stable")[:MAX_EMBEDDED_SENTENCES])
+        spans = [spans[i] for i in keep]
     scores = score_sentences(query, [text[s:e] for s, e in spans], encode=encode, **weights)
     order = sorted(range(len(spans)), key=lambda i: (-scores[i], i))[:limit]
     return [ScoredSpan(spans[i][0], spans[i][1], float(scores[i])) for i in order]
