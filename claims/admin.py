@@ -300,3 +300,24 @@ class ApiTokenInline(admin.TabularInline):
 class ApiClientAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "is_active", "created_at"]
     inlines = [ApiTokenInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every token at a glance, with a bulk revoke. Keys are issued by `manage.py issue_token` only."""
+
+    list_display = ["prefix", "client", "label", "scopes", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["client"]
+    search_fields = ["prefix", "label", "client__name"]
+    readonly_fields = ["client", "prefix", "key_hash", "scopes", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke selected tokens (they stop working at once)")
+    def revoke(self, request, queryset):
+        from claims.services.tokens import tokens_revoke
+
+        changed = tokens_revoke(token_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{changed} token(s) revoked.")

@@ -38,3 +38,10 @@ def service_user_get_or_create(name: str):
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=name, defaults={"is_active": True})
     return user
+
+
+def tokens_revoke(*, token_ids, now=None) -> int:
+    """Revoke tokens now; already revoked ones keep their first revocation time. Returns how many changed."""
+    from django.utils import timezone
+
+    return ApiToken.objects.filter(pk__in=list(token_ids), revoked_at__isnull=True).update(revoked_at=now or timezone.now())
