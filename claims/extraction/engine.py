@@ -66,18 +66,18 @@ class _Context:
     def learn(self, sentence: str, offset: int) -> list[Entity]:
         entities = []
         for match in _NAME.finditer(sentence):
-            name = match.group(0).strip()
-            words = name.split()
-            if words[0] in _STOP_NAMES:
-                words = words[1:]
+            tokens = list(re.finditer(r"\S+", match.group(0)))
+            first = 1 if tokens and tokens[0].group(0) in _STOP_NAMES else 0
             # "Russian Foreign Minister Sergey Lavrov": the name is what follows the last role word.
-            roles = [i for i, w in enumerate(words) if _ROLE.search(w + " ")]
+            roles = [i for i, t in enumerate(tokens) if i >= first and _ROLE.search(t.group(0) + " ")]
             if roles:
-                words = words[roles[-1] + 1 :]
-            if not words:
+                first = roles[-1] + 1
+            if first >= len(tokens):
                 continue
-            name = " ".join(words)
-            before = sentence[: match.start() + match.group(0).rindex(name)]
+            words = [t.group(0) for t in tokens[first:]]
+            local = tokens[first].start()
+            name = " ".join(words)  # normalized spacing for lookups
+            before = sentence[: match.start() + local]
             person = bool(_ROLE.search(before)) or name in self.people.values()
             if len(words) >= 2 and not words[-1].endswith(("Korea", "States", "Kingdom", "Nations", "Union")):
                 for short in (words[0], words[-1]):
@@ -87,8 +87,9 @@ class _Context:
                     if person:
                         self.people.setdefault(short, name)
             label = "PERSON" if person or name in self.people else "NAME"
-            start = offset + match.start() + match.group(0).rindex(name)
-            entities.append(Entity(text=name, label=label, start=start, end=start + len(name)))
+            start = offset + match.start() + local
+            end = offset + match.end()
+            entities.append(Entity(text=sentence[start - offset : end - offset], label=label, start=start, end=end))
         return entities
 
     def subject_person(self, text: str) -> None:
