@@ -7,11 +7,13 @@ transition methods below, and those are only called by
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -433,3 +435,62 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+class WebhookEndpoint(models.Model):
+    """Where an API client wants to hear about its articles' events. Registered by editors in the admin."""
+
+    class Event(models.TextChoices):
+        ARTICLE_PROCESSED = "article.processed", "Article processed (claims extracted)"
+        CLAIM_READY = "claim.ready_for_review", "Claim ready for review"
+        VERDICT_PUBLISHED = "verdict.published", "Verdict published"
+        VERDICT_REVISED = "verdict.revised", "Published verdict revised"
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100, help_text="Shared secret for the HMAC-SHA256 signature; shown to the client once set.")
+    events = models.JSONField(default=list, help_text="Event types to deliver; empty means all.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client__name", "url"]
+
+    def __str__(self) -> str:
+        return f"{self.client} -> {self.url}"
+
+    def wants(self, event: str) -> bool:
+        return self.is_active and (not self.events or event in self.events)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: created in the event's transaction, delivered (and retried) by Celery."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=50, choices=WebhookEndpoint.Event.choices)
+    event_id = models.UUIDField(default=uuid.uuid4, editable=False, help_text="Sent as Factdesk-Delivery: receivers deduplicate on it.")
+    dedupe_key = models.CharField(max_length=200, help_text="The same event is never queued twice for one endpoint.")
+    payload = models.JSONField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    response_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True, help_text="A worker is sending it until then.")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "dedupe_key"], name="webhook_delivery_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.endpoint.url} ({self.status})"
