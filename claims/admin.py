@@ -10,12 +10,15 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.highlight import highlight_spans
-from claims.models import ApiClient, ApiToken, Article, Candidate, Claim, ProviderRun, SourceDocument
+from claims.models import (
+    ApiClient, ApiToken, Article, Candidate, Claim, ProviderRun, SourceDocument, WebhookDelivery, WebhookEndpoint,
+)
 from claims.services.articles import ArticleError, article_ingest, article_validate_body
 from claims.services.editing import ClaimEditConflict, claim_edit_wording, claim_plan
 from claims.services.extraction import article_extraction_retry
 from claims.services.gathering import claim_gathering_start
 from claims.services.lifecycle import ClaimTransitionError, claim_reject
+from claims.services.webhooks import webhook_delivery_replay, webhook_secret_new
 from reviewers.services import ReviewError, assignment_lease
 
 
@@ -321,3 +324,49 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         changed = tokens_revoke(token_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{changed} token(s) revoked.")
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=WebhookEndpoint.Event.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every event.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["client", "url", "events", "is_active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["client", "url", "events", "is_active", "created_at"]
+    list_filter = ["is_active", "client"]
+    readonly_fields = ["secret", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["client", "url", "events", "is_active"] + (["secret", "created_at"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if not obj.secret:
+            obj.secret = webhook_secret_new()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "endpoint", "status", "attempts", "response_code", "next_attempt_at", "delivered_at", "created_at"]
+    list_filter = ["status", "event", "endpoint__client"]
+    list_select_related = ["endpoint__client"]
+    readonly_fields = ["endpoint", "event", "event_id", "dedupe_key", "payload", "status", "attempts", "response_code",
+                       "last_error", "next_attempt_at", "locked_until", "delivered_at", "created_at"]
+    actions = ["replay"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Replay (send again, same delivery id)")
+    def replay(self, request, queryset):
+        for delivery in queryset:
+            webhook_delivery_replay(delivery=delivery)
+        self.message_user(request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS)

@@ -50,3 +50,19 @@ def run_provider(self, run_id: int) -> str:
 def sweep_stuck_work(self) -> dict:
     """Periodic (beat): re-enqueue work that a dead worker or lost message left behind."""
     return sweeping.sweep_stuck_work()
+
+
+@shared_task(bind=True, soft_time_limit=60, time_limit=90, autoretry_for=(OperationalError,), **COMMON)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """Send one webhook delivery; if it failed and may be retried, schedule the next attempt (backoff)."""
+    from claims.models import WebhookDelivery
+    from claims.services import webhooks
+
+    status = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    if status == WebhookDelivery.Status.PENDING and not self.request.is_eager:
+        due = WebhookDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True).first()
+        if due is not None:
+            from django.utils import timezone
+
+            deliver_webhook.apply_async((delivery_id,), countdown=max(1.0, (due - timezone.now()).total_seconds()))
+    return status

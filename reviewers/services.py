@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from claims.models import Candidate, Claim, SourceDocument
+from claims.models import Candidate, Claim, SourceDocument, WebhookEndpoint
 from claims.services.lifecycle import ClaimTransitionError, claim_transition
+from claims.services.webhooks import webhook_event_emit
 from reviewers.models import Assignment, Citation, Rating, Verdict
 
 LEASE = timedelta(seconds=getattr(settings, "FACTDESK_LEASE_SECONDS", 1800))
@@ -227,7 +228,23 @@ def verdict_approve(*, verdict: Verdict, editor) -> Verdict:
         verdict._history_user = editor
         verdict.save()
         _archive_verdict(verdict)
+        _emit_verdict_event(verdict)
     return verdict
+
+
+def _emit_verdict_event(verdict: Verdict) -> None:
+    """verdict.published for a first approval, verdict.revised when a revision is approved."""
+    event = WebhookEndpoint.Event.VERDICT_PUBLISHED if verdict.revision <= 1 else WebhookEndpoint.Event.VERDICT_REVISED
+    webhook_event_emit(
+        event=event, article=verdict.claim.article, dedupe_key=f"verdict:{verdict.pk}:{verdict.revision}",
+        data={"verdict": {"id": verdict.pk, "claim": verdict.claim_id, "revision": verdict.revision,
+                          "rating": verdict.rating.label if verdict.rating else None,
+                          "rating_value": verdict.rating.value if verdict.rating else None,
+                          "explanation": verdict.explanation, "revision_reason": verdict.revision_reason,
+                          "approved_at": verdict.approved_at.isoformat() if verdict.approved_at else None,
+                          "url": verdict_public_url(verdict), "api_path": f"/api/v1/claims/{verdict.claim_id}/verdict/"},
+              "claim": {"id": verdict.claim_id, "text": verdict.claim.normalized_text}},
+    )
 
 
 def verdict_return(*, verdict: Verdict, editor, comment: str) -> Verdict:

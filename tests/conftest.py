@@ -25,11 +25,29 @@ def pytest_configure(config):
             pytest.exit("CI is set but DATABASE_URL is not: .ci/run must provide PostgreSQL and Redis", returncode=3)
 
 
+def ensure_groups() -> None:
+    """Transactional tests flush the database, which drops the groups the data migration made: put them back."""
+    if Group.objects.filter(name__in=["Editors", "Reviewers"]).count() == 2:
+        return
+    from importlib import import_module
+
+    from django.contrib.auth.models import Permission
+
+    groups = import_module("reviewers.migrations.0002_groups")
+
+    def perms(pairs):
+        return [Permission.objects.get(content_type__app_label=app, codename=code) for app, code in pairs]
+
+    Group.objects.get_or_create(name="Reviewers")[0].permissions.set(perms(groups.REVIEWER_PERMS))
+    Group.objects.get_or_create(name="Editors")[0].permissions.set(perms(groups.REVIEWER_PERMS + groups.EDITOR_EXTRA))
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, group: str | None = None, **extra):
         user = django_user_model.objects.create_user(username=username, password="pw-" + username, is_staff=group is not None, **extra)
         if group:
+            ensure_groups()
             user.groups.add(Group.objects.get(name=group))
         return user
 

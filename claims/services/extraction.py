@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims import extraction
-from claims.models import Article, Claim
+from claims.models import Article, Claim, WebhookEndpoint
+from claims.services.webhooks import webhook_event_emit
 from claims.services.revisions import claims_reconcile
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,13 @@ def article_extract_claims(*, article_id: int) -> list[int]:
         article.language = language if language != "und" else article.language
         article.processed_at = timezone.now()
         article.save(update_fields=["status", "language", "processed_at", "updated_at"])
+        webhook_event_emit(
+            event=WebhookEndpoint.Event.ARTICLE_PROCESSED, article=article,
+            dedupe_key=f"article.processed:{article.pk}:{article.content_hash}",
+            data={"article": {"id": article.pk, "external_id": article.external_id, "status": article.status,
+                              "api_path": f"/api/v1/articles/{article.pk}/"},
+                  "claims": len(found), "checkworthy_claims": len(to_gather)},
+        )
         transaction.on_commit(lambda: _enqueue_gathering(to_gather))
     logger.info("article %s: %d claims, %d to gather", article_id, len(found), len(to_gather))
     return to_gather

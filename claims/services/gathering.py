@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from claims.models import Candidate, Claim, ProviderRun
+from claims.models import Candidate, Claim, ProviderRun, WebhookEndpoint
 from claims.providers import ClaimQuery, ProviderError, enabled_providers, get_provider
 from claims.services.lifecycle import claim_transition
+from claims.services.webhooks import webhook_event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,13 @@ def claim_gathering_finish(*, claim_id: int) -> bool:
             failed = [run.provider for run in runs if run.status == ProviderRun.Status.FAILED]
             reason = "sources gathered" + (f" (failed: {', '.join(failed)})" if failed else "")
             claim_transition(claim=claim, action="finish_gathering", reason=reason)
+            webhook_event_emit(
+                event=WebhookEndpoint.Event.CLAIM_READY, article=claim.article,
+                dedupe_key=f"claim.ready_for_review:{claim.pk}:{claim.status_changed_at.isoformat()}",
+                data={"claim": {"id": claim.pk, "article": claim.article_id, "text": claim.normalized_text,
+                                "status": claim.status, "api_path": f"/api/v1/claims/{claim.pk}/"},
+                      "failed_providers": failed},
+            )
     return True
 
 

@@ -27,7 +27,7 @@ def sweep_stuck_work(*, now=None) -> dict:
 
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.FACTDESK_STUCK_AFTER_SECONDS)
-    counts = {"articles": 0, "claims": 0, "runs": 0, "finished": 0, "released": 0}
+    counts = {"articles": 0, "claims": 0, "runs": 0, "finished": 0, "released": 0, "webhooks": 0}
 
     for article_id in Article.objects.filter(
         status__in=[Article.Status.RECEIVED, Article.Status.EXTRACTING], updated_at__lt=cutoff
@@ -63,6 +63,18 @@ def sweep_stuck_work(*, now=None) -> dict:
         .values_list("id", flat=True)
     ):
         counts["finished"] += int(claim_gathering_finish(claim_id=claim_id))
+
+    # Webhook deliveries whose scheduled retry message was lost (worker restart, broker flush).
+    from claims.models import WebhookDelivery
+    from claims.services.webhooks import webhook_deliveries_due
+    from claims.tasks import deliver_webhook
+
+    overdue = webhook_deliveries_due(now=cutoff)
+    if overdue:
+        WebhookDelivery.objects.filter(pk__in=overdue).update(next_attempt_at=now)  # not again before another period
+        for delivery_id in overdue:
+            deliver_webhook.delay(delivery_id)
+    counts["webhooks"] = len(overdue)
 
     from reviewers.services import assignments_expire
 
