@@ -207,6 +207,3 @@ class ArticleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not revisions:
             revisions = [ArticleRevision(article=article, number=article.revision, headline=article.headline, body=article.body, content_hash=article.content_hash, created_at=article.created_at)]
         return Response(ArticleRevisionSerializer(revisions, many=True).data)
-
-
-

@@ -17,4 +17,4 @@ urlpatterns = [
     re_path(r"^exports/claims\.(?P<extension>json|csv|jsonld)$", views.ExportView.as_view(), name="export-claims"),
 ]
 # Keep this last: any other path under /api/v1/ is a 404 in the API's error format, not an HTML page.
-urlpatterns.append(re_path(r"^.*$", errors.not_found_view, name="not-found"))
+urlpatterns.append(re_path(r"^[\s\S]*\Z", errors.not_found_view, name="not-found"))

@@ -171,6 +171,3 @@ class SubmitView(APIView):
             raise ReviewError("Only the verdict's reviewer may submit it.", code="permission_denied")
         verdict_submit(verdict=verdict, user=request.user)
         return Response(VerdictOutSerializer(_verdict_of(claim)).data)
-
-
-

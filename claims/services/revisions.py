@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from django.db import transaction
 from django.db.models import F
 
@@ -157,6 +156,3 @@ def _enqueue_extraction(article_id: int) -> None:
     from claims.tasks import extract_article_claims
 
     extract_article_claims.delay(article_id)
-
-
-
