@@ -494,3 +494,59 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.endpoint.url} ({self.status})"
+
+
+class ClaimSet(models.Model):
+    """A verified claim set: published claims chosen by filters, frozen when built.
+
+    Membership (ordered claim ids) and each item's serialized record are fixed at
+    build time, so a download weeks later gives the same bytes even after verdicts
+    are revised. ``content_hash`` is the SHA-256 of the NDJSON download.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=200)
+    filters = models.JSONField(default=dict, blank=True)
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claim_sets")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    total = models.PositiveIntegerField(default=0, help_text="Claims in the set (known once membership is fixed).")
+    progress = models.PositiveIntegerField(default=0, help_text="Items frozen so far.")
+    error = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    frozen_at = models.DateTimeField(null=True, blank=True, help_text="When membership and items were fixed.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=models.F("total")), name="claimset_progress_le_total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimSetItem(models.Model):
+    """One claim of a set, frozen: its JSON record and its ClaimReview node as the exact text served."""
+
+    claim_set = models.ForeignKey(ClaimSet, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    # The claim may be deleted later; the frozen item stays.
+    claim = models.ForeignKey(Claim, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Text, not JSONField: PostgreSQL's jsonb reorders keys, and downloads must be byte-identical.
+    record_json = models.TextField()
+    review_json = models.TextField()
+
+    class Meta:
+        ordering = ["claim_set", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim_set", "position"], name="claimset_item_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_set_id}#{self.position}"
