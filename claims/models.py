@@ -520,6 +520,8 @@ class ClaimSet(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     frozen_at = models.DateTimeField(null=True, blank=True, help_text="When membership and items were fixed.")
+    # Bumped by the builder after each chunk: a set left 'building' by a dead worker is re-queued by the sweeper.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
