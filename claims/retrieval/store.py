@@ -88,17 +88,20 @@ def passages_sync(
         texts = [_embedding_text(doc, s, e, pos) for doc in docs for pos, (s, e) in enumerate(spans[doc.pk])]
         vectors = encode(texts)
         row = 0
-        with transaction.atomic():
-            for doc in docs:
+        for doc in docs:
+            first, row = row, row + len(spans[doc.pk])
+            with transaction.atomic():
+                # Two workers may cut the same new document at once: the row lock makes
+                # the second one wait, and it then finds the passages current and stops.
+                locked = SourceDocument.objects.select_for_update().filter(pk=doc.pk, content_hash=doc.content_hash)
+                if not list(locked.values_list("pk", flat=True)) or Passage.objects.filter(document=doc, position=0, document_hash=doc.content_hash).exists():
+                    continue
                 Passage.objects.filter(document=doc).delete()
-                new = []
-                for position, (start, end) in enumerate(spans[doc.pk]):
-                    new.append(
-                        Passage(document=doc, position=position, start=start, end=end, document_hash=doc.content_hash,
-                                embedding=vectors[row].astype("<f4").tobytes())
-                    )
-                    row += 1
-                Passage.objects.bulk_create(new)
+                Passage.objects.bulk_create(
+                    Passage(document=doc, position=position, start=start, end=end, document_hash=doc.content_hash,
+                            embedding=vectors[first + position].astype("<f4").tobytes())
+                    for position, (start, end) in enumerate(spans[doc.pk])
+                )
         done += len(docs)
         if progress:
             progress(len(docs))
