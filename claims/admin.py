@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims.highlight import highlight_spans
 from claims.models import (
-    ApiClient, ApiToken, Article, Candidate, Claim, ProviderRun, SourceDocument, WebhookDelivery, WebhookEndpoint,
+    ApiClient, ApiToken, Article, Candidate, Claim, ProviderRun, SourceDocument, WebhookDelivery, WebhookEndpoint, ClaimSet,
 )
 from claims.services.articles import ArticleError, article_ingest, article_validate_body
 from claims.services.editing import ClaimEditConflict, claim_edit_wording, claim_plan
@@ -370,3 +370,20 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         for delivery in queryset:
             webhook_delivery_replay(delivery=delivery)
         self.message_user(request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS)
+
+
+@admin.register(ClaimSet)
+class ClaimSetAdmin(admin.ModelAdmin):
+    """Read-only: sets are created through the API (or export_claims); the frozen items never change."""
+
+    list_display = ["name", "status", "progress", "total", "creator", "created_at", "frozen_at"]
+    list_filter = ["status"]
+    list_select_related = ["creator"]
+    readonly_fields = ["name", "filters", "creator", "status", "total", "progress", "error", "content_hash",
+                       "created_at", "frozen_at", "heartbeat_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

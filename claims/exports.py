@@ -1,7 +1,9 @@
-"""Streaming exports of published claims: JSON, CSV and schema.org ClaimReview.
+"""Streaming exports of published claims: JSON, NDJSON, CSV and schema.org ClaimReview.
 
 Each writer is a generator of text chunks over a streaming queryset, so
-memory stays flat however many claims are exported.
+memory stays flat however many claims are exported. Live exports serialize
+claims as they are now; claim sets (``stream_claim_set``) serve the text frozen
+when the set was built, so their downloads never change.
 """
 from __future__ import annotations
 
@@ -14,8 +16,14 @@ from django.conf import settings
 
 from claims.models import Claim
 
-FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "claimreview": "application/ld+json"}
-EXTENSIONS = {"json": "json", "csv": "csv", "claimreview": "jsonld"}
+FORMATS = {
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "claimreview": "application/ld+json",
+}
+EXTENSIONS = {"json": "json", "ndjson": "ndjson", "csv": "csv", "claimreview": "jsonld"}
+SCHEMA_ORG = "https://schema.org"
 CHUNK = 500
 
 
@@ -110,11 +118,48 @@ def _iterate(claims) -> Iterator[Claim]:
 def stream(fmt: str, claims) -> Iterable[str]:
     if fmt == "json":
         return _stream_json_array(claim_record(c) for c in _iterate(claims))
+    if fmt == "ndjson":
+        return (json.dumps(claim_record(c), ensure_ascii=False) + "\n" for c in _iterate(claims))
     if fmt == "claimreview":
-        return _stream_jsonld(claim_review(c) for c in _iterate(claims))
+        return _stream_jsonld(claim_review(c) for c in _iterate(claims.prefetch_related(None)))
     if fmt == "csv":
-        return _stream_csv(_iterate(claims))
+        return _stream_csv(claim_record(c) for c in _iterate(claims))
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def dumps(node: dict) -> str:
+    """The one serialization used for frozen items, so a set's bytes depend on nothing else."""
+    return json.dumps(node, ensure_ascii=False)
+
+
+def stream_claim_set(fmt: str, claim_set, items: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """A built claim set from its frozen (record_json, review_json) pairs, in position order."""
+    if fmt == "json":
+        header = {
+            "id": claim_set.pk,
+            "name": claim_set.name,
+            "filters": claim_set.filters,
+            "created_at": _iso(claim_set.created_at),
+            "frozen_at": _iso(claim_set.frozen_at),
+            "total": claim_set.total,
+            "content_hash": claim_set.content_hash,
+        }
+        yield '{"claim_set": ' + json.dumps(header, ensure_ascii=False) + ', "claims": ['
+        for index, (record_json, _) in enumerate(items):
+            yield ("," if index else "") + "\n" + record_json
+        yield "\n]}\n"
+    elif fmt == "ndjson":
+        for record_json, _ in items:
+            yield record_json + "\n"
+    elif fmt == "claimreview":
+        yield '{"@context": "%s", "@graph": [' % SCHEMA_ORG
+        for index, (_, review_json) in enumerate(items):
+            yield ("," if index else "") + "\n" + review_json
+        yield "\n]}\n"
+    elif fmt == "csv":
+        yield from _stream_csv(json.loads(record_json) for record_json, _ in items)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
 def _stream_json_array(records: Iterable[dict]) -> Iterator[str]:
@@ -125,7 +170,7 @@ def _stream_json_array(records: Iterable[dict]) -> Iterator[str]:
 
 
 def _stream_jsonld(nodes: Iterable[dict]) -> Iterator[str]:
-    yield '{"@context": "https://schema.org", "@graph": ['
+    yield '{"@context": "%s", "@graph": [' % SCHEMA_ORG
     for index, node in enumerate(nodes):
         yield ("," if index else "") + "\n" + json.dumps(node, ensure_ascii=False)
     yield "\n]}\n"
@@ -134,7 +179,22 @@ def _stream_jsonld(nodes: Iterable[dict]) -> Iterator[str]:
 CSV_COLUMNS = ["claim_id", "claim", "rating", "rating_value", "explanation", "citation_urls", "article_headline", "article_url", "approved_at"]
 
 
-def _stream_csv(claims: Iterable[Claim]) -> Iterator[str]:
+def csv_row(record: dict) -> list:
+    verdict = record["verdict"]
+    return [
+        record["id"],
+        _csv_safe(record["claim"]),
+        _csv_safe(verdict["rating"]),
+        verdict["rating_value"],
+        _csv_safe(verdict["explanation"]),
+        " ".join(c["url"] for c in record["citations"] if c["url"]),
+        _csv_safe(record["article"]["headline"]),
+        record["article"]["url"],
+        verdict["approved_at"],
+    ]
+
+
+def _stream_csv(records: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -146,21 +206,8 @@ def _stream_csv(claims: Iterable[Claim]) -> Iterator[str]:
 
     writer.writerow(CSV_COLUMNS)
     yield flush()
-    for claim in claims:
-        verdict = claim.verdict
-        writer.writerow(
-            [
-                claim.pk,
-                _csv_safe(claim.normalized_text),
-                _csv_safe(verdict.rating.label),
-                verdict.rating.value,
-                _csv_safe(verdict.explanation),
-                " ".join(c.url for c in verdict.citations.all() if c.url),
-                _csv_safe(claim.article.headline),
-                claim.article.url,
-                _iso(verdict.approved_at),
-            ]
-        )
+    for record in records:
+        writer.writerow(csv_row(record))
         yield flush()
 
 

@@ -66,3 +66,11 @@ def deliver_webhook(self, delivery_id: int) -> str:
 
             deliver_webhook.apply_async((delivery_id,), countdown=max(1.0, (due - timezone.now()).total_seconds()))
     return status
+
+
+@shared_task(bind=True, soft_time_limit=1800, time_limit=1900, autoretry_for=(OperationalError,), **COMMON)
+def build_claim_set(self, claim_set_id: int) -> str:
+    """Freeze a large claim set chunk by chunk (progress on the set). A second run while one is alive does nothing."""
+    from claims.services.claimsets import claimset_build
+
+    return claimset_build(claim_set_id=claim_set_id).status

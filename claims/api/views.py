@@ -22,15 +22,16 @@ class ExportView(APIView):
     """Published claims with verdicts and citations, streamed."""
 
     permission_classes = [HasScope.of("export")]
-    formats_by_extension = {"json": "json", "csv": "csv", "jsonld": "claimreview"}
+    formats_by_extension = {"json": "json", "ndjson": "ndjson", "csv": "csv", "jsonld": "claimreview"}
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("extension", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["json", "csv", "jsonld"]),
+            OpenApiParameter("extension", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["json", "ndjson", "csv", "jsonld"]),
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only verdicts approved since then"),
         ],
         responses={
             (200, "application/json"): OpenApiResponse(OpenApiTypes.ANY, description="JSON array of claims"),
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR, description="One claim record per line"),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per claim"),
             (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ClaimReview JSON-LD"),
             **errors(400, 401, 403, 404, 429),

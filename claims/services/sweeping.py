@@ -76,6 +76,10 @@ def sweep_stuck_work(*, now=None) -> dict:
             deliver_webhook.delay(delivery_id)
     counts["webhooks"] = len(overdue)
 
+    from claims.services.claimsets import claimset_requeue_stuck  # claim set builds (ME=hook)
+
+    counts["claim_sets"] = claimset_requeue_stuck(now=now)
+
     from reviewers.services import assignments_expire
 
     counts["released"] = assignments_expire(now=now)
