@@ -1,19 +1,93 @@
 """Read queries for the reviewer pages; each returns a bounded number of queries."""
 from __future__ import annotations
 
-from claims.models import Claim
+import json
+from dataclasses import dataclass, field
+
+from claims.models import Candidate, Claim, ProviderRun, SourceDocument
+from reviewers.models import Note, Rating, RatingScale, Verdict
 
 # Queue priority, highest first: the editor-set priority, then the
-# check-worthiness score, then the most recent article, then oldest claim.
-QUEUE_ORDER = ("-priority", "-score", "-article__published_at", "id")
+# check-worthiness score, then the most recent article, then the nearest
+# deadline (claims without one last), then the oldest claim.
+QUEUE_ORDER = ("-priority", "-score", "-article__published_at", "deadline", "id")
+
+PREVIOUSLY_VERIFIED_KINDS = (SourceDocument.Kind.ARCHIVE, SourceDocument.Kind.FACTCHECK)
 
 
-def queue_list(*, article_id: int | None = None, limit: int = 100):
-    claims = Claim.objects.filter(status=Claim.Status.READY_FOR_REVIEW).select_related("article").order_by(*QUEUE_ORDER)
+def queue_list(*, article_id: int | None = None, tag: str = "", mine_of=None, limit: int = 100):
+    """Claims ready for review in queue order; ``mine_of`` instead lists the claims leased to that user."""
+    if mine_of is not None:
+        claims = Claim.objects.filter(
+            status=Claim.Status.IN_REVIEW, assignments__reviewer=mine_of, assignments__status="active"
+        )
+    else:
+        claims = Claim.objects.filter(status=Claim.Status.READY_FOR_REVIEW)
+    claims = claims.select_related("article").defer("article__body").order_by(*QUEUE_ORDER)
     if article_id:
         claims = claims.filter(article_id=article_id)
+    if tag:
+        claims = claims.filter(tags__icontains=json.dumps(tag.strip()))
     return list(claims[:limit])
 
 
 def claim_for_page(*, claim_id: int) -> Claim:
     return Claim.objects.select_related("article").get(pk=claim_id)
+
+
+@dataclass
+class ClaimPage:
+    claim: Claim
+    verdict: Verdict | None
+    citations: list = field(default_factory=list)
+    candidates: list = field(default_factory=list)
+    previously_verified: list = field(default_factory=list)
+    provider_runs: list = field(default_factory=list)
+    ratings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def providers_running(self) -> bool:
+        return any(run.status in (ProviderRun.Status.PENDING, ProviderRun.Status.RUNNING) for run in self.provider_runs)
+
+
+def claim_page(*, claim_id: int) -> ClaimPage:
+    """Everything the claim page shows, in a fixed number of queries whatever the number of candidates."""
+    claim = claim_for_page(claim_id=claim_id)
+    verdict = Verdict.objects.select_related("rating", "reviewer", "approved_by").filter(claim=claim).first()
+    candidates = list(
+        Candidate.objects.filter(claim=claim).select_related("document", "document__verdict").order_by("-score", "rank", "id")
+    )
+    scale = RatingScale.objects.filter(is_default=True).first()
+    ratings = list(Rating.objects.filter(scale=scale)) if scale else []
+    return ClaimPage(
+        claim=claim,
+        verdict=verdict,
+        citations=list(verdict.citations.all()) if verdict else [],
+        candidates=[c for c in candidates if c.document.kind not in PREVIOUSLY_VERIFIED_KINDS],
+        previously_verified=[c for c in candidates if c.document.kind in PREVIOUSLY_VERIFIED_KINDS],
+        provider_runs=list(ProviderRun.objects.filter(claim=claim).order_by("provider")),
+        ratings=ratings,
+        notes=list(Note.objects.filter(claim=claim).select_related("author")),
+    )
+
+
+def provider_runs(*, claim_id: int) -> list[ProviderRun]:
+    return list(ProviderRun.objects.filter(claim_id=claim_id).order_by("provider"))
+
+
+def approvals_list(*, limit: int = 100):
+    return list(
+        Verdict.objects.filter(status=Verdict.Status.SUBMITTED)
+        .select_related("claim", "rating", "reviewer")
+        .order_by("submitted_at", "id")[:limit]
+    )
+
+
+def verdict_public(*, verdict_id: int) -> Verdict:
+    """A published verdict for anyone to read; raises Verdict.DoesNotExist for anything else."""
+    return (
+        Verdict.objects.select_related("claim", "claim__article", "rating", "rating__scale")
+        .prefetch_related("citations")
+        .get(pk=verdict_id, status=Verdict.Status.APPROVED)
+    )

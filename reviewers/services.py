@@ -316,3 +316,48 @@ def verdict_revise(*, verdict: Verdict, editor, reason: str) -> Verdict:
         verdict._change_reason = f"revision {verdict.revision}: {reason}"
         verdict.save()
     return verdict
+
+
+# --- claim page actions -------------------------------------------------------------
+
+
+def candidate_cite(*, candidate: Candidate, user, start: int | None = None, end: int | None = None) -> Citation:
+    """Cite a candidate's suggested passage, or the ``start:end`` slice of its captured document.
+
+    Offsets come from the reviewer's text selection in the browser; they must
+    slice the stored document text, otherwise nothing is written.
+    """
+    document = candidate.document
+    if start is None and end is None:
+        quoted = candidate.passage or ""
+        if not quoted.strip():
+            raise ReviewError("This candidate has no suggested passage; select the text to cite in its source.")
+    else:
+        if start is None or end is None or not (0 <= start < end <= len(document.body)):
+            raise ReviewError("The selection is outside the captured source text.", field="selection")
+        quoted = document.body[start:end]
+        if not quoted.strip():
+            raise ReviewError("Select some text to cite.", field="selection", code="blank")
+    with transaction.atomic():
+        verdict = Verdict.objects.filter(claim_id=candidate.claim_id).first()
+        if verdict is None:
+            verdict = verdict_save(claim=candidate.claim, reviewer=user)
+        return citation_add(verdict=verdict, user=user, quoted_passage=quoted, candidate=candidate)
+
+
+def candidate_dismiss(*, candidate: Candidate, user) -> Candidate:
+    """Hide a suggestion that does not help; a cited candidate stays cited."""
+    if candidate.state == Candidate.State.CITED:
+        raise ReviewError("This candidate is cited in the verdict; it cannot be dismissed.")
+    Candidate.objects.filter(pk=candidate.pk).update(state=Candidate.State.DISMISSED)
+    candidate.state = Candidate.State.DISMISSED
+    return candidate
+
+
+def note_add(*, claim: Claim, author, body: str):
+    from reviewers.models import Note
+
+    body = body.strip()
+    if not body:
+        raise ReviewError("The note is empty.", field="body", code="blank")
+    return Note.objects.create(claim=claim, author=author, body=body)

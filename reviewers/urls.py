@@ -7,5 +7,15 @@ app_name = "reviewers"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("take-next/", views.take_next, name="take-next"),
+    path("approvals/", views.approvals, name="approvals"),
     path("claims/<int:claim_id>/", views.claim_page, name="claim"),
+    path("claims/<int:claim_id>/providers/", views.provider_status, name="providers"),
+    path("claims/<int:claim_id>/verdict/", views.verdict_save, name="verdict-save"),
+    path("claims/<int:claim_id>/submit/", views.verdict_submit, name="verdict-submit"),
+    path("claims/<int:claim_id>/approve/", views.verdict_approve, name="verdict-approve"),
+    path("claims/<int:claim_id>/return/", views.verdict_return, name="verdict-return"),
+    path("claims/<int:claim_id>/revise/", views.verdict_revise, name="verdict-revise"),
+    path("claims/<int:claim_id>/notes/", views.note_add, name="note-add"),
+    path("claims/<int:claim_id>/candidates/<int:candidate_id>/cite/", views.candidate_cite, name="candidate-cite"),
+    path("claims/<int:claim_id>/candidates/<int:candidate_id>/dismiss/", views.candidate_dismiss, name="candidate-dismiss"),
 ]

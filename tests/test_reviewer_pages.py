@@ -53,6 +53,7 @@ def test_it_leases_the_next_claim_on_take_next(client, reviewer):
     client.force_login(reviewer)
     response = client.post(reverse("reviewers:take-next"), follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("reviewers:claim", args=[claims[0].pk])
     assignment = Assignment.objects.get()
     assert assignment.reviewer == reviewer
     assert assignment.claim_id == claims[0].pk
@@ -72,7 +73,7 @@ def test_it_renders_the_claim_page_with_the_article_escaped(client, reviewer, dj
     claim = _ready_claims(1)[0]
     Article.objects.filter(pk=claim.article_id).update(body="<script>alert(1)</script> and <img src=x onerror=alert(2)>")
     client.force_login(reviewer)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("reviewers:claim", args=[claim.pk]))
     assert response.status_code == 200
     assert b"<script>alert" not in response.content
@@ -86,7 +87,8 @@ def test_it_shows_a_conflict_and_keeps_the_first_edit(client, reviewer, reviewer
     client.post(reverse("reviewers:claim", args=[claim.pk]), {"normalized_text": "First", "version": 1})
     client.force_login(reviewer2)
     response = client.post(reverse("reviewers:claim", args=[claim.pk]), {"normalized_text": "Second", "version": 1})
-    assert response.status_code == 200
+    assert response.status_code == 409
+    assert b"Second" in response.content  # the loser sees their own text next to the winner's
     assert b"was changed since you opened it" in response.content
     claim.refresh_from_db()
     assert claim.normalized_text == "First"
