@@ -216,3 +216,78 @@ def _csv_safe(value: str) -> str:
     if value and value[0] in "=+-@\t\r":
         return "'" + value
     return value
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_url(value) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://")) and " " not in value
+
+
+def _is_date(value) -> bool:
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    if not isinstance(value, str):
+        return False
+    try:
+        return (parse_datetime(value) or parse_date(value)) is not None
+    except ValueError:
+        return False
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _party_problems(value, where: str) -> list[str]:
+    if not isinstance(value, dict) or value.get("@type") not in ("Organization", "Person"):
+        return [f"{where}: should be an Organization or Person"]
+    return [] if _is_text(value.get("name")) else [f"{where}.name: should be non-empty text"]
+
+
+def claimreview_problems(node: dict) -> list[str]:
+    """What Google's fact-check (ClaimReview) markup guidelines would flag: required, then recommended fields.
+
+    https://developers.google.com/search/docs/appearance/structured-data/factcheck
+    """
+    if not isinstance(node, dict) or node.get("@type") != "ClaimReview":
+        return ["not a ClaimReview node"]
+    problems = []
+    if not _is_text(node.get("claimReviewed")):
+        problems.append("claimReviewed (required): should be non-empty text")
+    if not _is_url(node.get("url")):
+        problems.append("url (required): should be the absolute URL of the page with the review")
+    rating = node.get("reviewRating")
+    if not isinstance(rating, dict) or rating.get("@type") != "Rating":
+        problems.append("reviewRating (required): should be a Rating")
+    else:
+        if not _is_text(rating.get("alternateName")):
+            problems.append("reviewRating.alternateName (required): should be the rating as text, e.g. 'False'")
+        numbers = {key: rating.get(key) for key in ("ratingValue", "bestRating", "worstRating")}
+        for key, value in numbers.items():
+            if not _is_number(value):
+                problems.append(f"reviewRating.{key} (recommended): should be a number")
+        if all(_is_number(v) for v in numbers.values()) and not (
+            min(numbers["worstRating"], numbers["bestRating"]) <= numbers["ratingValue"] <= max(numbers["worstRating"], numbers["bestRating"])
+        ):
+            problems.append("reviewRating.ratingValue: should lie between worstRating and bestRating")
+    problems += _party_problems(node.get("author"), "author (recommended)")
+    if not _is_date(node.get("datePublished")):
+        problems.append("datePublished (recommended): should be an ISO 8601 date")
+    item = node.get("itemReviewed")
+    if not isinstance(item, dict) or item.get("@type") != "Claim":
+        problems.append("itemReviewed (recommended): should be a Claim")
+        return problems
+    if "author" in item:
+        problems += _party_problems(item["author"], "itemReviewed.author")
+    if not _is_date(item.get("datePublished")):
+        problems.append("itemReviewed.datePublished (recommended): should be an ISO 8601 date")
+    appearances = [item.get(key) for key in ("appearance", "firstAppearance") if key in item]
+    if not appearances:
+        problems.append("itemReviewed.appearance or firstAppearance (recommended): where the claim appeared")
+    for appearance in appearances:
+        if not isinstance(appearance, dict) or appearance.get("@type") != "CreativeWork" or not _is_url(appearance.get("url")):
+            problems.append("itemReviewed.appearance: should be a CreativeWork with an absolute url")
+    return problems
