@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -64,7 +64,22 @@ def claim_set_or_404(pk) -> ClaimSet:
 class ClaimSetListView(APIView):
     permission_classes = [HasScope.of("export")]
 
-    @extend_schema(summary="List claim sets, newest first", responses={200: ClaimSetSerializer(many=True), **errors(400, 401, 403, 429)})
+    @extend_schema(
+        summary="List claim sets, newest first",
+        responses={
+            # Paginated by page number here (an APIView, so spectacular cannot see the paginator).
+            200: inline_serializer(
+                name="PaginatedClaimSetList",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "next": serializers.CharField(allow_null=True),
+                    "previous": serializers.CharField(allow_null=True),
+                    "results": ClaimSetSerializer(many=True),
+                },
+            ),
+            **errors(400, 401, 403, 404, 429),
+        },
+    )
     def get(self, request):
         paginator = PagePagination()
         page = paginator.paginate_queryset(ClaimSet.objects.select_related("creator"), request, view=self)
