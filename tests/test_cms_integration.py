@@ -6,6 +6,7 @@ the embedded broker otherwise), and a webhook receiver listening on a local port
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import urllib.error
@@ -59,6 +60,14 @@ class _Cms:
                 return response.status, json.loads(raw) if "json" in kind and raw else raw
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def download(self, url: str) -> bytes:
+        """A file link the API gave (absolute, on this server): the raw bytes."""
+        assert url.startswith(self.base + "/"), url
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+            return response.read()
 
 
 @pytest.fixture
@@ -141,3 +150,12 @@ def test_a_cms_creates_revises_polls_hears_webhooks_and_downloads_the_verified_c
     assert status == 200
     items = exported.get("claims", exported) if isinstance(exported, dict) else exported
     assert [item["id"] for item in items] == [claim.pk]
+
+    # The CMS freezes a verified claim set of this article's published claims and downloads it, twice, byte for byte.
+    status, claim_set = cms.call("POST", "/api/v1/claim-sets/", {"name": "Lavrov visit", "filters": {"article_external_ids": ["cms-live-1"]}})
+    assert status == 201 and claim_set["status"] == "ready" and claim_set["total"] == 1, claim_set
+    ndjson = cms.download(claim_set["downloads"]["ndjson"])
+    assert hashlib.sha256(ndjson).hexdigest() == claim_set["content_hash"]
+    assert json.loads(ndjson)["id"] == claim.pk and cms.download(claim_set["downloads"]["ndjson"]) == ndjson
+    document = json.loads(cms.download(claim_set["downloads"]["jsonld"]))
+    assert document["@graph"][0]["reviewRating"]["alternateName"] == "True"
