@@ -232,6 +232,80 @@ def verdict_revise(request, claim_id: int):
     )
 
 
+@login_required
+@require_POST
+def claim_merge(request, claim_id: int):
+    from claims.services.curation import claim_merge as merge
+
+    keep = get_object_or_404(Claim, pk=claim_id)
+    ids = [int(x) for x in request.POST.get("duplicates", "").replace(",", " ").split() if x.isdigit()]
+    duplicates = list(Claim.objects.filter(pk__in=ids))
+    if len(duplicates) != len(set(ids)):
+        duplicates.append(Claim(pk=0))  # an unknown id: the service names it
+    return _curation(request, claim_id, lambda: merge(keep=keep, duplicates=duplicates, user=request.user),
+                     f"Merged claim(s) {', '.join(map(str, ids))} into this one.")
+
+
+@login_required
+@require_POST
+def claim_split(request, claim_id: int):
+    from claims.services.curation import claim_split as split
+
+    claim = get_object_or_404(Claim, pk=claim_id)
+    parts = request.POST.get("parts", "").splitlines()
+    _require_editor(request.user)
+    from claims.services.curation import CurationError
+
+    try:
+        created = split(claim=claim, parts=parts, user=request.user)
+    except CurationError as exc:
+        messages.error(request, str(exc))
+        return redirect("reviewers:claim", claim_id=claim_id)
+    messages.success(request, f"Split into claims {', '.join(str(c.pk) for c in created)}; their sources are being gathered.")
+    return redirect("reviewers:claim", claim_id=created[0].pk)
+
+
+@login_required
+@require_POST
+def claim_reject(request, claim_id: int):
+    from claims.services.curation import claim_reject_not_checkworthy
+
+    claim = get_object_or_404(Claim, pk=claim_id)
+    return _curation(request, claim_id,
+                     lambda: claim_reject_not_checkworthy(claim=claim, user=request.user, detail=request.POST.get("detail", "")),
+                     "Rejected as not check-worthy.")
+
+
+@login_required
+@require_POST
+def claim_reassign(request, claim_id: int):
+    from django.contrib.auth import get_user_model
+
+    from claims.services.claim_actions import claim_reassign as reassign
+
+    _require_editor(request.user)
+    user = get_user_model().objects.filter(username=request.POST.get("username", "").strip()).first()
+    if user is None:
+        messages.error(request, "No such user.")
+        return redirect("reviewers:claim", claim_id=claim_id)
+    return _curation(request, claim_id, lambda: reassign(claim_id=claim_id, reviewer=user, editor=request.user),
+                     f"Claim {claim_id} is now leased to {user.get_username()}.")
+
+
+def _curation(request, claim_id: int, work, success: str):
+    from claims.services.curation import CurationError
+    from claims.services.lifecycle import ClaimTransitionError
+
+    _require_editor(request.user)
+    try:
+        work()
+    except (CurationError, ClaimTransitionError, services.ReviewError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("reviewers:claim", claim_id=claim_id)
+
+
 # --- public -----------------------------------------------------------------------------
 
 
