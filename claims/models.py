@@ -305,6 +305,7 @@ class SourceDocument(models.Model):
         REFERENCE = "reference", "Reference corpus"
         ARCHIVE = "archive", "Our published verdict"
         FACTCHECK = "factcheck", "Imported fact-check"
+        WEB = "web", "Web page"
 
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REFERENCE, db_index=True)
     title = models.CharField(max_length=500)
@@ -320,6 +321,11 @@ class SourceDocument(models.Model):
     )
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     content_hash = models.CharField(max_length=64, editable=False)
+    # Evidence snapshot of a captured page (claims.services.capture): when it was
+    # fetched, where the redirects ended, and the sha256 of the extracted text.
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    final_url = models.URLField(max_length=1000, blank=True)
+    captured_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
