@@ -110,6 +110,24 @@ def test_shipped_model_scores_in_range_in_order_and_by_batch():
     assert cw._loads == 1
 
 
+def test_cascade_keeps_each_decision_of_the_full_model():
+    texts = [
+        "Thank you.",
+        "The unemployment rate fell to 4.1 percent last year.",
+        "He said the plan would cost 2 trillion dollars over ten years.",
+        "I have a plan.",
+        "We have the best economy in the world.",
+    ]
+    model = cw.get_model()
+    cascaded = model.score(texts)
+    full = model.score(texts, cascade=False)
+    assert [v >= model.threshold for v in cascaded] == [v >= model.threshold for v in full]
+    from claims.nlp.embeddings import encode
+
+    # With embeddings supplied nothing is skipped: the full average.
+    assert np.allclose(model.score(texts, encode(texts)), full, atol=1e-5)
+
+
 def test_shipped_threshold_comes_from_the_metadata():
     meta = cw.read_metadata()
     assert meta is not None, "the trained model must ship in claims/extraction/model/"

@@ -6,8 +6,8 @@ Yes/No), or an ``export_decisions`` TSV. Scores come from
 check-worthy when its score is >= ``THRESHOLD``.
 
 ``--json`` keys: ``f1``, ``precision``, ``recall``, ``threshold``, ``n``.
-``--scorer heuristic`` scores with the lexical heuristic instead (the
-comparison baseline, threshold 0.5).
+``--scorer full`` embeds every sentence (no cascade); ``--scorer heuristic``
+scores with the lexical heuristic instead (the comparison baseline, threshold 0.5).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import numpy as np
 
 def add_arguments(parser) -> None:
     parser.add_argument("--data", required=True, help="labelled TSV (CheckThat! 2024 layout)")
-    parser.add_argument("--scorer", choices=["model", "heuristic"], default="model")
+    parser.add_argument("--scorer", choices=["model", "full", "heuristic"], default="model")
 
 
 def figures(labels: list[bool], scores: list[float], threshold: float) -> dict:
@@ -37,6 +37,8 @@ def run(options: dict) -> dict:
     labels = [r[2] for r in rows]
     if options.get("scorer") == "heuristic":
         return figures(labels, [cw._heuristic(t) for t in texts], cw.HEURISTIC_THRESHOLD)
+    if options.get("scorer") == "full":
+        return figures(labels, list(cw.get_model().score(texts, cascade=False)), cw.THRESHOLD)
     return figures(labels, cw.score(texts), cw.THRESHOLD)
 
 
