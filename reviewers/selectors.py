@@ -4,13 +4,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from claims.models import Candidate, Claim, ProviderRun, SourceDocument
 from reviewers.models import Note, Rating, RatingScale, Verdict
 
 # Queue priority, highest first: the editor-set priority, then the
 # check-worthiness score, then the most recent article, then the nearest
 # deadline (claims without one last), then the oldest claim.
-QUEUE_ORDER = ("-priority", "-score", "-article__published_at", "deadline", "id")
+QUEUE_ORDER = (
+    F("priority").desc(),
+    F("score").desc(),
+    F("article__published_at").desc(nulls_last=True),
+    F("deadline").asc(nulls_last=True),
+    F("id").asc(),
+)
 
 PREVIOUSLY_VERIFIED_KINDS = (SourceDocument.Kind.ARCHIVE, SourceDocument.Kind.FACTCHECK)
 

@@ -69,9 +69,9 @@ def assignment_take_next(*, reviewer) -> Assignment | None:
     """
     for _ in range(5):
         with transaction.atomic():
-            queue = Claim.objects.filter(status=Claim.Status.READY_FOR_REVIEW).order_by(
-                "-priority", "-score", "-article__published_at", "id"
-            )
+            from reviewers.selectors import QUEUE_ORDER  # the order the queue page shows
+
+            queue = Claim.objects.filter(status=Claim.Status.READY_FOR_REVIEW).order_by(*QUEUE_ORDER)
             claim = queue.select_for_update(skip_locked=True, of=("self",)).first()
             if claim is None:
                 return None
