@@ -152,6 +152,7 @@ def test_shipped_model_matches_its_card_and_is_small():
 def test_explain_names_the_cues():
     assert "figure (3.2%)" in cw.explain("Inflation was 3.2% in March 2023.", 0.9)
     assert "date (March 2023)" in cw.explain("Inflation was 3.2% in March 2023.", 0.9)
+    assert "names" not in cw.explain("Inflation was 3.2% in March 2023.", 0.9)  # a month is not a name
     reason = cw.explain("The reform is seen as a failure.", 0.1)
     assert reason.startswith("not check-worthy") and "'is seen as'" in reason
 

@@ -63,7 +63,7 @@ _DATE = re.compile(
 )
 _ATTRIBUTION = re.compile(r"\b(?:said|says|told|announced|reported|according to|stated)\b", re.I)
 _PROPER = re.compile(
-    rf"(?<!^)(?<![.!?\"]\s)\b(?!(?:{_MONTHS}|I)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"
+    rf"(?<!^)(?<![.!?\"]\s)\b(?!(?i:{_MONTHS})\b)(?!I\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"
 )
 _HEDGES = {
     "opinion wording": re.compile(
