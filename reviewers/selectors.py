@@ -99,3 +99,48 @@ def verdict_public(*, verdict_id: int) -> Verdict:
         .prefetch_related("citations")
         .get(pk=verdict_id, status=Verdict.Status.APPROVED)
     )
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+QUEUE_AGE_BUCKETS = ((3600, "< 1 h"), (6 * 3600, "1-6 h"), (86400, "6-24 h"), (3 * 86400, "1-3 days"), (None, "> 3 days"))
+
+
+def _bars(rows: list[tuple[str, int]]) -> dict:
+    """Rows for a horizontal SVG bar chart: label, value and a bar width in [0, 300]."""
+    top = max((v for _, v in rows), default=0) or 1
+    return {"rows": [{"label": label, "value": v, "width": round(300 * v / top), "y": 24 * i} for i, (label, v) in enumerate(rows)],
+            "height": 24 * max(1, len(rows))}
+
+
+def dashboard(*, now=None, days: int = 14) -> dict:
+    """Claims by status, queue age, verdicts approved per day, rating distribution (four aggregate queries)."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    by_status = dict(Claim.objects.values_list("status").annotate(n=Count("id")).order_by())
+    statuses = [(label, by_status.get(value, 0)) for value, label in Claim.Status.choices]
+    ages = [0] * len(QUEUE_AGE_BUCKETS)
+    for changed in Claim.objects.filter(status=Claim.Status.READY_FOR_REVIEW).values_list("status_changed_at", flat=True):
+        age = (now - changed).total_seconds()
+        ages[next(i for i, (limit, _) in enumerate(QUEUE_AGE_BUCKETS) if limit is None or age < limit)] += 1
+    since = (now - timedelta(days=days - 1)).date()
+    per_day = dict(
+        Verdict.objects.filter(approved_at__date__gte=since).annotate(day=TruncDate("approved_at"))
+        .values_list("day").annotate(n=Count("id")).order_by()
+    )
+    day_rows = [(str(since + timedelta(days=i)), per_day.get(since + timedelta(days=i), 0)) for i in range(days)]
+    ratings = (
+        Verdict.objects.filter(status=Verdict.Status.APPROVED).values_list("rating__label")
+        .annotate(n=Count("id")).order_by("-n", "rating__label")
+    )
+    return {
+        "status": _bars(statuses),
+        "queue_age": _bars([(label, n) for (_, label), n in zip(QUEUE_AGE_BUCKETS, ages)]),
+        "per_day": _bars(day_rows),
+        "ratings": _bars([(label or "unrated", n) for label, n in ratings]),
+    }

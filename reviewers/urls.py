@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("take-next/", views.take_next, name="take-next"),
     path("approvals/", views.approvals, name="approvals"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("claims/<int:claim_id>/", views.claim_page, name="claim"),
     path("claims/<int:claim_id>/providers/", views.provider_status, name="providers"),
     path("claims/<int:claim_id>/verdict/", views.verdict_save, name="verdict-save"),

@@ -306,6 +306,12 @@ def _curation(request, claim_id: int, work, success: str):
     return redirect("reviewers:claim", claim_id=claim_id)
 
 
+@login_required
+def dashboard(request):
+    _require_editor(request.user)
+    return render(request, "reviewers/dashboard.html", {"charts": selectors.dashboard(), "is_editor": True})
+
+
 # --- public -----------------------------------------------------------------------------
 
 
