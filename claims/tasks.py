@@ -74,3 +74,25 @@ def build_claim_set(self, claim_set_id: int) -> str:
     from claims.services.claimsets import claimset_build
 
     return claimset_build(claim_set_id=claim_set_id).status
+
+
+@shared_task(bind=True, soft_time_limit=60, time_limit=90, autoretry_for=(OperationalError,), **COMMON)
+def capture_source_url(self, url: str, user_id: int | None = None) -> int | None:
+    """Capture a page as a web source (safe fetch + evidence snapshot); returns the document id.
+
+    Idempotent: the document is keyed by the canonical URL. Only a timeout or an
+    unreachable host is retried (at most 3 times); a refused URL is logged and dropped.
+    """
+    from django.contrib.auth import get_user_model
+
+    from claims.fetching import FetchError
+    from claims.services.capture import source_capture_url
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        return source_capture_url(url=url, by=user).pk
+    except FetchError as exc:
+        if exc.code in ("timeout", "unreachable") and self.request.retries < 3:
+            raise self.retry(exc=exc, countdown=min(120, 2 ** self.request.retries * 10))
+        logger.warning("capture of %s refused (%s): %s", url, exc.code, exc)
+        return None

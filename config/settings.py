@@ -175,6 +175,26 @@ FACTDESK_ORGANIZATION_NAME = env("FACTDESK_ORGANIZATION_NAME", "Factdesk Newsroo
 FACTDESK_WORKER_HEARTBEAT_SECONDS = env_int("FACTDESK_WORKER_HEARTBEAT_SECONDS", 15)
 FACTDESK_LEASE_SECONDS = env_int("FACTDESK_LEASE_SECONDS", 1800)
 
+# --- Web providers (claims/providers/web.py) ----------------------------------
+# Each is OFF until configured. Enabling one SENDS THE CLAIM TEXT to that service.
+# A configured provider is added to FACTDESK_PROVIDERS. Per provider: request
+# timeout (seconds, whole request) and rate limit (requests per minute per worker process).
+FACTDESK_MEDIAWIKI_URL = env("FACTDESK_MEDIAWIKI_URL", "")  # e.g. https://en.wikipedia.org/w/api.php
+FACTDESK_MEDIAWIKI_TIMEOUT = env_int("FACTDESK_MEDIAWIKI_TIMEOUT", 10)
+FACTDESK_MEDIAWIKI_RATE_PER_MINUTE = env_int("FACTDESK_MEDIAWIKI_RATE_PER_MINUTE", 60)
+FACTDESK_SEARXNG_URL = env("FACTDESK_SEARXNG_URL", "")  # e.g. https://searx.example.org
+FACTDESK_SEARXNG_TIMEOUT = env_int("FACTDESK_SEARXNG_TIMEOUT", 10)
+FACTDESK_SEARXNG_RATE_PER_MINUTE = env_int("FACTDESK_SEARXNG_RATE_PER_MINUTE", 30)
+FACTDESK_FACTCHECK_URL = env("FACTDESK_FACTCHECK_URL", "https://factchecktools.googleapis.com/v1alpha1/claims:search")
+FACTDESK_FACTCHECK_API_KEY = env("FACTDESK_FACTCHECK_API_KEY", "")
+FACTDESK_FACTCHECK_TIMEOUT = env_int("FACTDESK_FACTCHECK_TIMEOUT", 10)
+FACTDESK_FACTCHECK_RATE_PER_MINUTE = env_int("FACTDESK_FACTCHECK_RATE_PER_MINUTE", 60)
+for _name, _configured in (("mediawiki", FACTDESK_MEDIAWIKI_URL), ("searxng", FACTDESK_SEARXNG_URL),
+                           ("google_factcheck", FACTDESK_FACTCHECK_API_KEY)):
+    if _configured and _name not in FACTDESK_PROVIDERS:
+        FACTDESK_PROVIDERS = [*FACTDESK_PROVIDERS, _name]
+# --- end of web providers -------------------------------------------------------
+
 # Data uploads: the article size limit is checked by the API; Django's own
 # limit is set a little higher so the API can answer with its clear error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_ARTICLE_BYTES * 2 + 65536

@@ -29,3 +29,8 @@ def get_provider(name: str) -> Provider:
         return REGISTRY[name]()
     except KeyError:
         raise ProviderError(f"unknown provider {name!r}; known: {', '.join(REGISTRY)}") from None
+
+# Web providers (off until configured; settings add a configured one to FACTDESK_PROVIDERS).
+from .web import WEB_PROVIDERS  # noqa: E402
+
+REGISTRY.update(WEB_PROVIDERS)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from claims.models import Candidate, Claim, ProviderRun, WebhookEndpoint
 from claims.providers import ClaimQuery, ProviderError, enabled_providers, get_provider
+from claims.services.capture import web_hits_store
 from claims.services.lifecycle import claim_transition
 from claims.services.webhooks import webhook_event_emit
 
@@ -112,6 +113,7 @@ def provider_run_execute(*, run_id: int) -> str:
         # A re-run replaces this provider's untouched suggestions; what a
         # reviewer cited or dismissed stays.
         Candidate.objects.filter(claim=claim, provider=run.provider, state=Candidate.State.SUGGESTED).delete()
+        hits = web_hits_store(hits=hits)  # web providers' finds become documents (by canonical URL)
         taken = set(Candidate.objects.filter(claim=claim).values_list("document_id", flat=True))
         new = []
         for rank, hit in enumerate(hits, start=1):
