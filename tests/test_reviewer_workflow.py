@@ -212,3 +212,11 @@ def test_queue_and_claim_page_queries_are_bounded_with_50_claims_of_20_candidate
     with django_assert_max_num_queries(12):
         response = client.get(url("claim", claims[0].pk))
     assert response.content.count(b'class="candidate ') == 20
+
+
+def test_a_javascript_url_from_a_source_never_becomes_a_link(client, reviewer):
+    claim = make_claim()
+    SourceDocument.objects.filter(candidates__claim=claim).update(kind=SourceDocument.Kind.FACTCHECK, url="javascript:alert(1)")
+    client.force_login(reviewer)
+    page = client.get(url("claim", claim.pk)).content
+    assert b"Source 0 &lt;i&gt;x&lt;/i&gt;" in page and b'href="javascript:' not in page

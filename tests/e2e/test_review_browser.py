@@ -157,3 +157,26 @@ def test_a_reviewer_cannot_open_editor_pages_and_an_outsider_sees_nothing(login,
     plain = login(make_user("plain"))
     response = plain.goto(f"{live_server.url}/review/claims/{claim.pk}/")
     assert "/admin/login/" in plain.url and "Putin" not in plain.content()
+
+
+def test_keyboard_shortcuts_and_tablet_width(login, live_server, reviewer, scale):
+    claim = ready_claim()
+    page = login(reviewer)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.goto(f"{live_server.url}/review/")
+    assert "take next" in page.inner_text(".shortcuts")
+    page.keyboard.press("n")
+    page.wait_for_url(f"**/review/claims/{claim.pk}/")
+    # Readable at tablet width: one column, nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.keyboard.press("2")  # second rating on the scale
+    assert page.is_checked("input[name=rating][value='%d']" % scale.ratings.get(label="True").pk)
+    page.keyboard.press("e")
+    assert page.evaluate("document.activeElement.id") == "id_explanation"
+    # Tab order reaches the Save verdict button from the explanation without a mouse.
+    page.keyboard.type("Typed with the keyboard only.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Save verdict"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Verdict.objects.get().explanation == "Typed with the keyboard only."

@@ -1,7 +1,12 @@
 // Factdesk reviewer desk: keyboard shortcuts, citing a selection by offsets, polling provider status.
 (function () {
   "use strict";
-  function typing(el) { return el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT" || el.isContentEditable); }
+  var TEXT_TYPES = ["text", "search", "number", "url", "email", "password", "tel"];
+  function typing(el) {
+    if (!el) return false;
+    if (el.tagName === "INPUT") return TEXT_TYPES.indexOf(el.type) >= 0;
+    return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
+  }
 
   // Keyboard: elements with data-key="x" are activated (buttons, radios) or focused (fields) by that key.
   document.addEventListener("keydown", function (ev) {
