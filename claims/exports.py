@@ -82,30 +82,56 @@ def verdict_url(verdict) -> str:
 
 def claim_review(claim: Claim) -> dict:
     """One schema.org ClaimReview node with what Google's fact-check markup requires and recommends."""
-    verdict = claim.verdict
-    article = claim.article
+    verdict, article = claim.verdict, claim.article
+    return _review_node(
+        claim.normalized_text, verdict.pk, verdict.approved_at, verdict.explanation,
+        verdict.rating.value, verdict.rating.label, verdict.rating.scale.best_rating, verdict.rating.scale.worst_rating,
+        article.published_at, article.created_at, article.byline, article.url, article.headline,
+    )
+
+
+class _VerdictId:
+    """Enough of a Verdict for reviewers.services.verdict_public_url (it reads only the pk)."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+
+# The columns _review_node needs, read without building model instances (the live ClaimReview export's fast path).
+REVIEW_COLUMNS = (
+    "normalized_text", "verdict__id", "verdict__approved_at", "verdict__explanation",
+    "verdict__rating__value", "verdict__rating__label", "verdict__rating__scale__best_rating",
+    "verdict__rating__scale__worst_rating", "article__published_at", "article__created_at",
+    "article__byline", "article__url", "article__headline",
+)
+
+
+def _review_node(claimed, verdict_id, approved_at, explanation, rating_value, rating_label, best, worst,
+                 published_at, created_at, byline, article_url, headline) -> dict:
     organization = {"@type": "Organization", "name": settings.FACTDESK_ORGANIZATION_NAME, "url": settings.FACTDESK_PUBLIC_BASE_URL}
-    item = {"@type": "Claim", "datePublished": _iso(article.published_at) or _iso(article.created_at)}
-    if article.byline:
-        item["author"] = {"@type": "Person", "name": article.byline}
-    if article.url:
-        appearance = {"@type": "CreativeWork", "url": article.url, "headline": article.headline}
+    item = {"@type": "Claim", "datePublished": _iso(published_at) or _iso(created_at)}
+    if byline:
+        item["author"] = {"@type": "Person", "name": byline}
+    if article_url:
+        appearance = {"@type": "CreativeWork", "url": article_url, "headline": headline}
         item["appearance"] = appearance
         item["firstAppearance"] = appearance
     return {
         "@type": "ClaimReview",
-        "url": verdict_url(verdict),
-        "claimReviewed": claim.normalized_text,
-        "datePublished": _iso(verdict.approved_at),
+        "url": verdict_url(_VerdictId(verdict_id)),
+        "claimReviewed": claimed,
+        "datePublished": _iso(approved_at),
         "author": organization,
         "reviewRating": {
             "@type": "Rating",
-            "ratingValue": verdict.rating.value,
-            "bestRating": verdict.rating.scale.best_rating,
-            "worstRating": verdict.rating.scale.worst_rating,
-            "alternateName": verdict.rating.label,
+            "ratingValue": rating_value,
+            "bestRating": best,
+            "worstRating": worst,
+            "alternateName": rating_label,
         },
-        "reviewBody": verdict.explanation,
+        "reviewBody": explanation,
         "itemReviewed": item,
     }
 
@@ -121,7 +147,8 @@ def stream(fmt: str, claims) -> Iterable[str]:
     if fmt == "ndjson":
         return (json.dumps(claim_record(c), ensure_ascii=False) + "\n" for c in _iterate(claims))
     if fmt == "claimreview":
-        return _stream_jsonld(claim_review(c) for c in _iterate(claims.prefetch_related(None)))
+        rows = claims.prefetch_related(None).values_list(*REVIEW_COLUMNS).iterator(chunk_size=CHUNK)
+        return _stream_jsonld(_review_node(*row) for row in rows)
     if fmt == "csv":
         return _stream_csv(claim_record(c) for c in _iterate(claims))
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -158,3 +158,13 @@ def test_the_shapes_catch_values_of_the_wrong_type(claimreview_file, shapes_dir,
     breakage(document["@graph"][0])
     conforms, report = shacl_validate(document, shapes_dir)
     assert not conforms and violated in report
+
+
+def test_the_live_export_fast_path_gives_the_same_nodes_as_the_models(exporter, published):  # noqa: F811
+    from claims import selectors
+
+    response = exporter.get("/api/v1/exports/claims.jsonld")
+    assert response.status_code == 200
+    live = json.loads(_body(response))["@graph"]
+    assert live == [exports.claim_review(claim) for claim in selectors.published_claims()]
+    assert len(live) == len(published)
