@@ -342,7 +342,8 @@ def candidate_cite(*, candidate: Candidate, user, start: int | None = None, end:
         verdict = Verdict.objects.filter(claim_id=candidate.claim_id).first()
         if verdict is None:
             verdict = verdict_save(claim=candidate.claim, reviewer=user)
-        return citation_add(verdict=verdict, user=user, quoted_passage=quoted, candidate=candidate)
+        return citation_add(verdict=verdict, user=user, quoted_passage=quoted, candidate=candidate,
+                            final_url=getattr(document, "final_url", "") or "")
 
 
 def candidate_dismiss(*, candidate: Candidate, user) -> Candidate:
@@ -361,3 +362,28 @@ def note_add(*, claim: Claim, author, body: str):
     if not body:
         raise ReviewError("The note is empty.", field="body", code="blank")
     return Note.objects.create(claim=claim, author=author, body=body)
+
+
+MANUAL_PROVIDER = "added_by_reviewer"
+
+
+def candidate_add_from_url(*, claim: Claim, url: str, user) -> Candidate:
+    """Capture ``url`` through the safe fetcher and offer it on the claim as a candidate to cite from.
+
+    The page's main text, final URL and sha256 are stored by the capture
+    service (one document per canonical URL); a refused or failed fetch
+    raises ReviewError with the fetcher's reason and writes nothing.
+    """
+    from claims.fetching import FetchError
+    from claims.services.capture import source_capture_url
+
+    if not (url or "").strip():
+        raise ReviewError("Give the URL of the source.", field="url", code="blank")
+    try:
+        document = source_capture_url(url=url.strip(), by=user)  # network, outside any transaction
+    except FetchError as exc:
+        raise ReviewError(f"The page could not be captured: {exc}", field="url", code=exc.code) from None
+    candidate, _ = Candidate.objects.get_or_create(
+        claim=claim, document=document, defaults={"provider": MANUAL_PROVIDER, "score": 1.0, "rank": 0}
+    )
+    return candidate

@@ -20,6 +20,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/split/", views.claim_split, name="claim-split"),
     path("claims/<int:claim_id>/reject/", views.claim_reject, name="claim-reject"),
     path("claims/<int:claim_id>/reassign/", views.claim_reassign, name="claim-reassign"),
+    path("claims/<int:claim_id>/sources/", views.source_add, name="source-add"),
     path("claims/<int:claim_id>/notes/", views.note_add, name="note-add"),
     path("claims/<int:claim_id>/candidates/<int:candidate_id>/cite/", views.candidate_cite, name="candidate-cite"),
     path("claims/<int:claim_id>/candidates/<int:candidate_id>/dismiss/", views.candidate_dismiss, name="candidate-dismiss"),

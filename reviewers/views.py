@@ -159,6 +159,17 @@ def candidate_cite(request, claim_id: int, candidate_id: int):
 
 @login_required
 @require_POST
+def source_add(request, claim_id: int):
+    claim = get_object_or_404(Claim, pk=claim_id)
+    return _action(
+        request, claim_id,
+        lambda: services.candidate_add_from_url(claim=claim, url=request.POST.get("url", ""), user=request.user),
+        "Source captured; select the passage to cite in its text below.",
+    )
+
+
+@login_required
+@require_POST
 def candidate_dismiss(request, claim_id: int, candidate_id: int):
     candidate = get_object_or_404(Candidate, pk=candidate_id, claim_id=claim_id)
     return _action(request, claim_id, lambda: services.candidate_dismiss(candidate=candidate, user=request.user), "Candidate dismissed.")
