@@ -65,6 +65,7 @@ class ClaimSetListView(APIView):
     permission_classes = [HasScope.of("export")]
 
     @extend_schema(
+        operation_id="v1_claim_sets_list",
         summary="List claim sets, newest first",
         responses={
             # Paginated by page number here (an APIView, so spectacular cannot see the paginator).
@@ -105,7 +106,7 @@ class ClaimSetListView(APIView):
 class ClaimSetDetailView(APIView):
     permission_classes = [HasScope.of("export")]
 
-    @extend_schema(summary="A claim set: status, progress and download links", responses={200: ClaimSetSerializer, **errors(401, 403, 404, 429)})
+    @extend_schema(operation_id="v1_claim_sets_retrieve", summary="A claim set: status, progress and download links", responses={200: ClaimSetSerializer, **errors(401, 403, 404, 429)})
     def get(self, request, pk):
         return Response(ClaimSetSerializer(claim_set_or_404(pk), context={"request": request}).data)
 
@@ -114,6 +115,7 @@ class ClaimSetDownloadView(APIView):
     permission_classes = [HasScope.of("export")]
 
     @extend_schema(
+        operation_id="v1_claim_sets_download",
         parameters=[OpenApiParameter("extension", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(EXTENSIONS))],
         responses={
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="{claim_set, claims}"),
