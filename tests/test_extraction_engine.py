@@ -110,8 +110,15 @@ def test_an_interpretive_sentence_still_yields_the_event_it_presupposes():
             "North Korea showcases the potential for continued engagement.")
     claims = extract(text, published_at=PUBLISHED)
     presupposed = [c for c in claims if c.source_text == "Putin's acceptance of Kim's invitation to visit North Korea"]
-    assert presupposed and presupposed[0].text == "Vladimir Putin's acceptance of Kim Jong Un's invitation to visit North Korea."
-    assert "presupposed" in presupposed[0].reason
+    # The event noun is restated as the fact it presupposes, which is what a reviewer checks.
+    assert presupposed and presupposed[0].text == "Vladimir Putin accepted Kim Jong Un's invitation to visit North Korea."
+    assert "presupposed" in presupposed[0].reason and presupposed[0].checkworthy
+
+
+def test_an_unknown_event_noun_keeps_the_phrase_as_written():
+    text = "Additionally, Merkel's opinion of the coalition plan highlights the divide in the government."
+    phrases = [c.text for c in extract(text, published_at=PUBLISHED) if "presupposed" in c.reason]
+    assert phrases == ["Merkel's opinion of the coalition plan."]
 
 
 def test_non_english_text_is_marked_and_never_checkworthy():

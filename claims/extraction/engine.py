@@ -224,9 +224,28 @@ def _presupposed_events(text: str, drafts: list, context: _Context) -> list:
         subject = source[subject_start:subject_end].rstrip()
         if len(subject.split()) >= 4 and _EVENT_NP.search(subject):
             s, e = start + subject_start, start + subject_start + len(subject)
-            extra.append((s, e, context.resolve(subject[:1].upper() + subject[1:]) + ".",
-                          tuple(x for x in entities if s <= x.start < e), dates))
+            wording = _as_clause(context.resolve(subject[:1].upper() + subject[1:]))
+            extra.append((s, e, wording + ".", tuple(x for x in entities if s <= x.start < e), dates))
     return extra
+
+
+# Event nouns and the past tense they stand for: "Putin's acceptance of the invitation" states "Putin accepted the invitation".
+_EVENT_VERBS = {
+    "acceptance": "accepted", "announcement": "announced", "appointment": "appointed", "approval": "approved",
+    "arrival": "arrived in", "departure": "departed from", "dismissal": "dismissed", "election": "was elected to",
+    "endorsement": "endorsed", "invasion": "invaded", "nomination": "nominated", "occupation": "occupied",
+    "purchase": "purchased", "rejection": "rejected", "refusal": "refused", "removal": "removed",
+    "resignation": "resigned from", "signature": "signed", "withdrawal": "withdrew from", "adoption": "adopted",
+    "acquisition": "acquired", "ratification": "ratified", "recognition": "recognised", "suspension": "suspended",
+}
+_EVENT_CLAUSE = re.compile(r"^(?P<who>.+?)[’']s\s+(?P<noun>[a-z]+)\s+of\s+(?P<what>.+)$", re.S)
+
+
+def _as_clause(phrase: str) -> str:
+    """Restate a nominalized event as the sentence it presupposes; other phrases stay as they are."""
+    match = _EVENT_CLAUSE.match(phrase)
+    verb = _EVENT_VERBS.get(match["noun"]) if match else None
+    return f"{match['who']} {verb} {match['what']}" if verb else phrase
 
 
 def _anchor_in(wording: str, dates) -> str:
