@@ -70,6 +70,36 @@ def test_relative_clauses_concessions_and_causes_become_parts():
     assert parts[0] == "Abacus computing is faster than DNA computing."
 
 
+def test_listed_items_examples_and_asides_each_become_a_claim():
+    texts = lambda sentence: [p.text for p in split(sentence)]  # noqa: E731
+    # A list after a preposition: one claim per item, the first item without the words before it.
+    assert texts("The agency's audit focuses on procurement, staffing, and fleet maintenance.") == [
+        "The agency's audit focuses on procurement.", "The agency's audit focuses on staffing.",
+        "The agency's audit focuses on fleet maintenance."]
+    # "such as" / "including" examples stand in for the category they exemplify.
+    assert texts("Flooding can be worsened by several local factors, such as paving, deforestation, or blocked drains.") == [
+        "Flooding can be worsened by several local factors.", "Flooding can be worsened by paving.",
+        "Flooding can be worsened by deforestation.", "Flooding can be worsened by blocked drains."]
+    assert texts("Titanium is a durable metal, meaning it is resistant to most forms of corrosion, including attack by "
+                 "seawater.") == ["Titanium is a durable metal.", "Titanium is resistant to most forms of corrosion.",
+                                  "Titanium is resistant to attack by seawater."]
+    # An aside in the middle is a fact of its own and the sentence is read without it.
+    parts = split("Large ports, such as Rotterdam and Antwerp, handle far more containers than regional harbours.")
+    assert [p.text for p in parts] == ["Large ports handle far more containers than regional harbours.",
+                                      "Rotterdam is one of the large ports.", "Antwerp is one of the large ports."]
+    sentence = "Large ports, such as Rotterdam and Antwerp, handle far more containers than regional harbours."
+    assert [sentence[p.start:p.end] for p in parts[1:]] == ["Rotterdam", "Antwerp"]
+
+
+def test_a_heading_before_a_colon_is_not_part_of_the_claim_and_list_items_read_as_sentences():
+    assert [p.text for p in split("Regional Press Award 2019: Okafor received the award for her series on water prices.")] == [
+        "Okafor received the award for her series on water prices."]
+    text = "The council's new services include:\n1. Nightline: a free bus route between the hospital and the station\n"
+    claims = [c.text for c in extract(text, published_at=PUBLISHED)]
+    assert claims == ["The council's new services include Nightline.",
+                      "Nightline is a free bus route between the hospital and the station."]
+
+
 def test_dates_are_anchored_to_the_publication_day_with_their_precision():
     dates = find_dates("He arrived on Wednesday; talks began in July; the rate was 3.2% in 2023.", PUBLISHED)
     assert [(d.text, d.value, d.precision) for d in dates] == [

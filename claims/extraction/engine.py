@@ -23,7 +23,7 @@ from datetime import datetime
 from . import checkworthiness
 from .dates import anchor, find_dates
 from .segment import mask_markup, sentences
-from .split import split
+from .split import is_verb, split
 from .types import Entity, ExtractedClaim
 
 MAX_CHARS = 2_000_000  # longer input is cut here: a claim list for a book helps no one
@@ -156,7 +156,16 @@ def extract(text: str, published_at: datetime | None = None, language: str = "en
             own = [d for d in dates if start <= d.start and d.end <= end]
             inherited = [d for d in dates if part.borrowed and d.end <= start and d.text in part.borrowed]
             wording = context.resolve(part.text)
-            if lead_in:
+            item = _list_item(wording)
+            if item:
+                # "Intellilink: a tool for linking data" states "Intellilink is a tool for linking data";
+                # under "Mondeca's tools include:" the name alone also states membership of the list.
+                name, wording = item
+                at = text.find(name, start, end)
+                if lead_in and at >= 0 and re.search(r"\b(?:include|includes|included|are|were)\s*:$", lead_in):
+                    drafts.append((at, at + len(name), _finish_clause(f"{lead_in[:-1].rstrip()} {name}"),
+                                   tuple(e for e in entities if at <= e.start < at + len(name)), ()))
+            elif lead_in:
                 wording = f"{lead_in} {wording}"
             if published_at is not None:
                 wording = _anchor_in(wording, own + inherited)
@@ -246,6 +255,36 @@ def _as_clause(phrase: str) -> str:
     match = _EVENT_CLAUSE.match(phrase)
     verb = _EVENT_VERBS.get(match["noun"]) if match else None
     return f"{match['who']} {verb} {match['what']}" if verb else phrase
+
+
+_ITEM_NAME = (r"(?:[“\"][^”\"]{1,80}[”\"]|[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|of|de|van|von|the|and|&)){0,7})"
+              r"(?:\s+\([^)]{1,40}\))?")
+_LIST_ITEM = re.compile(rf"^(?P<name>{_ITEM_NAME})\s*(?::|\s[-–—])\s+(?P<rest>\S.*)$", re.S)
+_PARTICIPLES = {"born", "known", "founded", "written", "made", "built", "given", "chosen", "taken", "held", "led",
+                "won", "sold", "shown", "drawn", "grown", "thrown", "sworn", "begun", "done", "seen", "set"}
+
+
+def _list_item(wording: str) -> tuple[str, str] | None:
+    """A list item "Name: a description" / "Name - appointed by X" restated as a sentence about Name."""
+    match = _LIST_ITEM.match(wording)
+    if not match:
+        return None
+    name, rest = match["name"].strip(), match["rest"].rstrip()
+    first = rest.split()[0].lower().strip(",")
+    if first in {"a", "an", "the", "one"}:
+        clause = f"{name} is {rest}"
+    elif re.match(r"this is\s", rest, re.I):
+        clause = f"{name} is {rest[8:]}"
+    elif first in _PARTICIPLES or (first.endswith("ed") and is_verb(first)):
+        clause = f"{name} was {rest}"
+    else:
+        return None
+    return name, _finish_clause(clause)
+
+
+def _finish_clause(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text[-1:] in ".!?\"”'’)" else f"{text}."
 
 
 def _anchor_in(wording: str, dates) -> str:

@@ -34,6 +34,7 @@ _IRREGULAR = {
     "serves", "uses", "allows", "makes", "provides", "includes", "has", "produces", "requires", "means", "shows",
     "offers", "leads", "holds", "gives", "takes", "plays", "contains", "supports", "helps", "creates", "becomes",
     "owns", "runs", "lives", "works", "seems", "appears", "consists", "involves", "reduces", "increases", "affects",
+    "include",
 }
 _ADVERBS = {"also", "then", "later", "previously", "still", "now", "subsequently", "eventually", "currently", "often",
             "recently", "once", "never", "already", "finally", "again", "even", "further", "not", "thus"}
@@ -41,7 +42,7 @@ _NOT_VERBS_ED = {"need", "united", "red", "bed", "seed", "feed", "speed", "hundr
                  "naked", "beloved", "aged", "related", "based", "advanced", "limited", "detailed", "skilled"}
 _DISCOURSE = re.compile(
     r"^(?:therefore|additionally|however|moreover|furthermore|meanwhile|also|in addition|in fact|as a result|"
-    r"for example|for instance|overall|in short|indeed|notably|similarly|consequently)\s*,\s*",
+    r"for example|for instance|overall|in short|indeed|notably|similarly|consequently|so)\s*,\s*",
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*%?|\S")
@@ -50,15 +51,16 @@ _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her"
 _SUBORDINATE_START = re.compile(r"^(?:although|though|while|whereas|even though|despite the fact that|because)\s+", re.I)
 _CONTRAST = re.compile(r",\s+(?:while|whereas|but rather|but)\s+", re.I)
 _APPOSITIVE = re.compile(r",\s+((?:also\s+)?(?:known as|called)\s+[^,]{3,80}),", re.I)
-_SUCH_AS = re.compile(r",?\s+such as\s+", re.I)
+_SUCH_AS = re.compile(r",?\s+such as\s+|,\s+including\s+", re.I)
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "there", "it’s", "it's", "they’re", "they're", "this", "these"}
-_CAUSAL = re.compile(r",?\s+(?:because|as a result of which|so that)\s+|,\s+so\s+", re.I)
+_CAUSAL = re.compile(r",?\s+(?:because|as a result of which|so that)\s+|,\s+(?:so|meaning(?: that)?)\s+", re.I)
 _PARTICIPLE_TAIL = re.compile(
     r",\s+(?:making|allowing|giving|leading|causing|bringing|resulting in|helping|finding|including|requiring|"
     r"capable of|able to|known for|responsible for|with an? |home to)\s*", re.I)
 _RELATIVE = re.compile(
     r",[\"”’']?\s+(?:who|which)\s+|\s+(?:that|which|who)\s+(?=(?:is|are|was|were|has|have|had|can|could|will|would)\b|"
-    r"[a-z]{3,}(?:es|ed)\b|(?!this\b|thus\b|was\b|is\b|has\b)[a-z]{3,}[^s\W]s\b)")
+    r"[a-z]{3,}(?:es|ed)\b|(?!this\b|thus\b|was\b|is\b|has\b)[a-z]{3,}[^s\W]s\b|"
+    r"(?:built|made|won|led|wrote|founded|became|gave|took|ran|held|sold|drew|fought|taught|sang|spoke)\b)")
 _THIS_IS_BECAUSE = re.compile(r"^(?:this|that|it) is (?:because|due to the fact that|since)\s+", re.I)
 
 
@@ -109,7 +111,7 @@ def _predicate_start(text: str, at: int) -> bool:
 
 def _clause_start(text: str, at: int) -> bool:
     """Does a clause with its own subject start at ``at`` (e.g. "the economy grew", "Kim met")?"""
-    words = list(_WORD.finditer(text[at : at + 80]))[:6]
+    words = list(_WORD.finditer(text[at : at + 100]))[:8]
     if len(words) < 2:
         return False
     lead = words[0].group(0)
@@ -159,7 +161,7 @@ def _coordinated_objects(s: str, start: int, end: int, needs: bool, own: str):
         right_end = right_start + cut.start()
     sizes = len(segment[left:match.start()].split()), len(segment[right_start:right_end].split())
     # "pressure from the U.S. and the West" is one fact; "a mother from Kansas and a father from Kenya" two.
-    if max(sizes) > 8 or min(sizes) < 3 or max(sizes) < 4:
+    if max(sizes) > 12 or min(sizes) < 3 or max(sizes) < 4:
         return [(start, end, needs, own)]
     prefix = segment[:left].strip()
     return [(start, start + match.start(), needs, own),
@@ -167,6 +169,8 @@ def _coordinated_objects(s: str, start: int, end: int, needs: bool, own: str):
 
 
 _ITEM = r"(?:[\w'’-]+(?:\s+[\w'’-]+){0,3})"
+_LEAD_WORDS = {"on", "in", "of", "at", "to", "for", "with", "by", "from", "as", "about", "into", "include", "including",
+               "such", "like", "both", "either"}
 _LIST_TAIL = re.compile(rf"({_ITEM})((?:,\s+{_ITEM}){{1,6}}),?\s+(?:and|or)\s+({_ITEM})\s*[.;!]?\s*$")
 
 
@@ -175,13 +179,23 @@ def _listed_objects(s: str, start: int, end: int, needs: bool, own: str):
     segment = s[start:end]
     words = list(_WORD.finditer(segment))
     verb = _first_verb(words)
-    match = _LIST_TAIL.search(segment)
-    if verb is None or match is None or match.start() < words[verb].end():
+    if verb is None:
+        # No verb this word list knows ("focuses"): a preposition after the subject anchors the list instead.
+        verb = next((i for i, w in enumerate(words) if i > (0 if needs else 1) and w.group(0) in {"on", "in", "of", "at", "with"}), None)
+    match = _LIST_TAIL.search(segment, words[verb].end()) if verb is not None else None
+    if match is None:
         return [(start, end, needs, own)]
-    items = [(match.start(1), match.end(1))]
+    items = []
     for m in re.finditer(_ITEM, match.group(2)):
         items.append((match.start(2) + m.start(), match.start(2) + m.end()))
     items.append((match.start(3), match.end(3)))
+    # The first item's words run back to the verb ("specializes in science fiction, fantasy, and horror"):
+    # it is no longer than the longest other item, and leading prepositions are not part of it.
+    longest = max(len(segment[a:b].split()) for a, b in items)
+    first_words = list(re.finditer(r"\S+", match.group(1)))[-longest:]
+    while len(first_words) > 1 and (first_words[0].group(0).lower() in _LEAD_WORDS or is_verb(first_words[0].group(0))):
+        first_words.pop(0)
+    items.insert(0, (match.start(1) + first_words[0].start(), match.end(1)))
     if any(_has_verb(segment[a:b]) or segment[a:b].split()[0].lower() in {"and", "or"} for a, b in items):
         return [(start, end, needs, own)]
     prefix = segment[: items[0][0]].strip()
@@ -191,15 +205,63 @@ def _listed_objects(s: str, start: int, end: int, needs: bool, own: str):
     return parts
 
 
+_SUCH_AS_ASIDE = re.compile(r",\s+such as\s+(?P<list>[^,;()]{2,80}?),(?=\s+\S)")
+_NP_STOP = {"than", "from", "by", "to", "with", "on", "at", "into", "include", "includes", "including", "like", "as",
+            "for", "about", "against", "that", "which", "who"}
+
+
+def _such_as_asides(sentence: str) -> tuple[str, list[Part]]:
+    """ "The giant planets, such as Jupiter and Saturn, rotate faster": the examples are facts of their own
+    ("Jupiter is one of the giant planets"), and the sentence is read without the aside.
+
+    Returns the sentence with each aside blanked out (same length, so offsets hold) and the example parts."""
+    parts = []
+    masked = sentence
+    for match in _SUCH_AS_ASIDE.finditer(sentence):
+        if _list_continues(sentence[match.end():]):
+            continue  # "such as diet, stress, or exposure": a list to the end, not an aside
+        items = [m for m in re.finditer(r"[^,]+?(?=,|\s+(?:and|or)\s+|$)", match["list"])]
+        items = [m for m in items if m.group(0).strip() and m.group(0).strip() not in {"and", "or"}]
+        texts = [re.sub(r"^(?:and|or)\s+", "", m.group(0).strip()) for m in items]
+        if not 1 <= len(texts) <= 6 or any(len(t.split()) > 5 or _has_verb(t) for t in texts):
+            continue
+        noun_phrase = _trailing_noun_phrase(_DISCOURSE.sub("", sentence[: match.start()]))
+        if not noun_phrase:
+            continue
+        words = noun_phrase.split()
+        if words[0].lower() in {"the", "a", "an", "these", "those", "some", "many"}:
+            noun_phrase = "the " + " ".join(words[1:])
+        elif words[0][0].isupper() and len(words) > 1 and all(w[0].islower() for w in words[1:]):
+            noun_phrase = "the " + words[0].lower() + " " + " ".join(words[1:])  # "Large ports" starts the sentence
+        for m, text in zip(items, texts):
+            at = match.start("list") + m.start() + m.group(0).find(text)
+            parts.append(Part(at, at + len(text), _finish(f"{text} is one of {noun_phrase}"), noun_phrase))
+        masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end():]
+    return masked, parts
+
+
+def _trailing_noun_phrase(head: str) -> str:
+    """The noun phrase that ends ``head``: its words back to a preposition or verb ("... by [various factors]")."""
+    words = head.split()
+    np: list[str] = []
+    for word in reversed(words):
+        if word.lower() in _NP_STOP or is_verb(word) or word.endswith(","):
+            break
+        np.insert(0, word)
+    return " ".join(np)
+
+
 def split(sentence: str) -> list[Part]:
     """The atomic parts of one sentence (at least one: the sentence itself)."""
+    original = sentence
+    sentence, asides = _such_as_asides(sentence)
     spans = [piece for span in _split_spans(sentence, 0, len(sentence), depth=0)
              for coordinated in _coordinated_objects(sentence, *span) for piece in _listed_objects(sentence, *coordinated)]
     subject = subject_of(sentence)
     parts: list[Part] = []
     for start, end, needs_subject, own_subject in spans:
         start, end = _trim(sentence, start, end)
-        if end - start < 8:
+        if end - start < (3 if needs_subject else 8):  # a listed item ("diet") is short; its wording is not
             continue
         words = sentence[start:end]
         text = words
@@ -216,7 +278,7 @@ def split(sentence: str) -> list[Part]:
                 bare = re.sub(r"^(?:(?:In|On|During|After|Before|By|Since)\b[^,]{0,40},\s*)", "", bare)
                 text, borrowed = bare + text[pronoun.end():], bare
         parts.append(Part(start, end, _finish(text), borrowed))
-    return parts or [Part(0, len(sentence), _finish(sentence))]
+    return parts + asides if parts else [Part(0, len(original), _finish(original))] + asides
 
 
 def _finish(text: str) -> str:
@@ -239,7 +301,7 @@ def _split_spans(s: str, start: int, end: int, depth: int):
         yield from _split_spans(s, start + because.end(), end, depth + 1)
         return
 
-    lead = _SUBORDINATE_START.match(segment)
+    lead = _SUBORDINATE_START.match(segment, len(segment) - len(_DISCOURSE.sub("", segment)))
     if lead and depth == 0:
         comma = _top_level_comma(segment, lead.end())
         if comma is not None:
@@ -258,6 +320,11 @@ def _split_spans(s: str, start: int, end: int, depth: int):
         return
 
     colon = segment.find(": ")
+    if depth == 0 and 3 < colon and len(segment[:colon].split()) <= 10 and not _has_verb(segment[:colon]) \
+            and _clause_start(segment, colon + 2) and _has_verb(segment[colon + 2:]):
+        # "Best Paper Award at EMNLP 2017: Augenstein received ...": a heading, then the claim.
+        yield from _split_spans(s, start + colon + 2, end, depth + 1)
+        return
     if 8 < colon and _has_verb(segment[:colon]) and _clause_start(segment, colon + 2):
         yield from _split_spans(s, start, start + colon, depth + 1)
         yield from _split_spans(s, start + colon + 2, end, depth + 1)
@@ -275,12 +342,21 @@ def _split_spans(s: str, start: int, end: int, depth: int):
         # Only a list that runs to the end of the sentence: "X, such as A, B and C."
         items = [m for m in re.finditer(r"(?:^|,\s*|\s+)(?:(?:and|or)\s+)?([^,]+?)(?=,|\s+(?:and|or)\s+|[.;]?\s*$)", tail)]
         spans = [(start + such.end() + m.start(1), start + such.end() + m.end(1)) for m in items if m.group(1).strip()]
-        if 2 <= len(spans) <= 8 and all(not _has_verb(tail[a - start - such.end(): b - start - such.end()]) or
+        listed = [s[a:b] for a, b in spans]
+        if (2 if "such" in such.group(0).lower() else 1) <= len(spans) <= 8 and all(len(x.split()) <= 6 and "such as" not in x for x in listed) and all(not _has_verb(tail[a - start - such.end(): b - start - such.end()]) or
                                         tail[a - start - such.end():].startswith("to ") for a, b in spans):
-            yield start, start + such.start(), False, ""
-            head = segment[: such.start()].strip().rstrip(",")
+            head_parts = list(_split_spans(s, start, start + such.start(), depth + 1))
+            yield from head_parts
+            # Each example stands in for the category it exemplifies, in the clause that names it:
+            # "caused by various environmental factors, such as diet" -> "caused by diet".
+            last_start, last_end, last_needs, last_own = max(head_parts, key=lambda p: (p[1], p[0]))
+            head = s[last_start:last_end].strip().rstrip(",")
+            if last_needs and last_own:
+                head = f"{last_own} {head}"
+            category = _trailing_noun_phrase(head)
+            stem = head[: len(head) - len(category)].rstrip() if category and category != head else f"{head} such as"
             for a, b in spans:
-                yield a, b, True, f"{head} such as"
+                yield a, b, True, stem
             return
 
     for pattern in (_CAUSAL, _PARTICIPLE_TAIL):
@@ -342,7 +418,20 @@ def _top_level_comma(text: str, after: int) -> int | None:
 def _clause_end(text: str, at: int) -> int:
     """Where a relative clause starting at ``at`` ends: the next top-level comma or the end."""
     comma = _top_level_comma(text, at)
-    return comma if comma is not None else len(text)
+    if comma is None:
+        return len(text)
+    # "... that specializes in science fiction, fantasy, and horror": the comma is inside a list.
+    rest = text[comma + 1:]
+    # "... in Franeker, Netherlands." is a place, not the clause's end.
+    place = re.match(r"\s+[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2}\s*[.!?]?\s*$", rest)
+    return len(text) if place or _list_continues(rest) else comma
+
+
+def _list_continues(rest: str) -> bool:
+    """Is ``rest`` (after a comma) the remaining items of a list, "B, and C." rather than a clause?"""
+    if re.match(r"^\s*(?:[^,.;]{1,40}?,\s*)*(?:and|or)\s+(?:\S+\s*){1,5}[.!?]?\s*$", rest):
+        return True  # short items to the end, the last after "and"/"or"
+    return bool(re.search(r"\b(?:and|or)\b", rest)) and len(rest.split()) <= 12 and not _has_verb(rest)
 
 
 def _antecedent(head: str) -> str:
@@ -350,5 +439,8 @@ def _antecedent(head: str) -> str:
     names = re.findall(r"(?:[A-Z][\w'’.-]*\s*)+$", head.strip() + " ")
     if names and names[-1].strip():
         return names[-1].strip()
+    phrase = _trailing_noun_phrase(head.strip())
+    if phrase and len(phrase.split()) <= 6:
+        return phrase
     words = head.split()
     return " ".join(words[-4:]) if words else ""
