@@ -10,7 +10,8 @@ Stages (each in its own module, all plain Python):
    "Kim Jong Un"), relative dates anchored to ``published_at``;
 4. scoring: ``checkworthiness.score`` on the normalized wording, then the
    not-a-claim rules below (opinion, prediction, speculation, interpretation,
-   meta-commentary), which cap the score and say why.
+   meta-commentary), which cap the score and say why;
+5. tags and entity labels (``tagging``), read off the finished claims.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from . import checkworthiness
 from .dates import anchor, find_dates
 from .segment import mask_markup, sentences
 from .split import is_verb, split
+from .tagging import EntityMemory, claim_tags, label_entities, sentence_tags
 from .types import Entity, ExtractedClaim
 
 MAX_CHARS = 2_000_000  # longer input is cut here: a claim list for a book helps no one
@@ -138,7 +140,9 @@ def extract(text: str, published_at: datetime | None = None, language: str = "en
         return []
     text = text[:MAX_CHARS]
     context = _Context()
-    drafts = []  # (start, end, normalized, entities, dates, sentence-level tags)
+    drafts = []  # (start, end, normalized, entities, dates)
+    shared_tags: dict[tuple[int, int], frozenset[str]] = {}  # part span -> tags of its whole sentence
+    memory = EntityMemory()
     lead_in, lead_end = "", -1
     for sentence in sentences(text):
         entities = context.learn(sentence.text, sentence.start)
@@ -150,7 +154,10 @@ def extract(text: str, published_at: datetime | None = None, language: str = "en
             lead_in = ""
         if lead_in:
             lead_end = sentence.end
-        dates = find_dates(mask_markup(sentence.text), published_at, offset=sentence.start)
+        masked = mask_markup(sentence.text)
+        dates = find_dates(masked, published_at, offset=sentence.start)
+        entities = label_entities(sentence.text, masked, sentence.start, entities, dates, memory)
+        in_sentence = sentence_tags(masked)
         for part in split(sentence.text):
             start, end = sentence.start + part.start, sentence.start + part.end
             own = [d for d in dates if start <= d.start and d.end <= end]
@@ -170,6 +177,7 @@ def extract(text: str, published_at: datetime | None = None, language: str = "en
             if published_at is not None:
                 wording = _anchor_in(wording, own + inherited)
             part_entities = tuple(e for e in entities if start <= e.start < end)
+            shared_tags.setdefault((start, end), in_sentence)
             drafts.append((start, end, wording, part_entities, tuple(inherited + own)))
         context.subject_person(sentence.text)
 
@@ -194,8 +202,9 @@ def extract(text: str, published_at: datetime | None = None, language: str = "en
                 reason = f"presupposed by an interpretive sentence; {reason}"
         if language != "en":
             reason = f"language {language!r} is not supported: scored as English; {reason}"
-        tags = tuple(sorted({"date" for _ in dates[:1]} | {"number" for _ in re.findall(r"\d", source)[:1]} |
-                            ({label} if label else set())))
+        tags = claim_tags(mask_markup(source), dates, offset=start, inherited=shared_tags.get((start, end), frozenset()))
+        entities = memory.relabel(entities)
+        tags = tuple(sorted(tags | ({label} if label else set())))
         claims.append(
             ExtractedClaim(
                 start=start,

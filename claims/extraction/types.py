@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Entity:
     text: str
-    label: str  # PERSON, ORG, PLACE, DATE, ...
+    label: str  # PERSON, ORG, PLACE, DATE, or NAME when the kind is unknown (tagging.py)
     start: int  # offsets into the article text
     end: int
 
