@@ -195,6 +195,18 @@ for _name, _configured in (("mediawiki", FACTDESK_MEDIAWIKI_URL), ("searxng", FA
         FACTDESK_PROVIDERS = [*FACTDESK_PROVIDERS, _name]
 # --- end of web providers -------------------------------------------------------
 
+# --- LLM claim extractor (claims/extraction/llm.py) ----------------------------
+# OFF until FACTDESK_LLM_URL is set. Enabling it SENDS THE FULL ARTICLE TEXT (drafts
+# included) to that OpenAI-compatible chat-completions endpoint. On any failure the
+# built-in extractor is used and each claim's reason says why. The timeout covers the
+# whole request and is capped at 90 s (the extraction task's soft limit is 120 s).
+FACTDESK_LLM_URL = env("FACTDESK_LLM_URL", "")  # e.g. http://127.0.0.1:8080/v1 or https://api.openai.com/v1
+FACTDESK_LLM_MODEL = env("FACTDESK_LLM_MODEL", "")
+FACTDESK_LLM_API_KEY = env("FACTDESK_LLM_API_KEY", "")
+FACTDESK_LLM_TIMEOUT = env_int("FACTDESK_LLM_TIMEOUT", 60)
+FACTDESK_LLM_MAX_CHARS = env_int("FACTDESK_LLM_MAX_CHARS", 60_000)
+FACTDESK_LLM_RESPONSE_FORMAT = env("FACTDESK_LLM_RESPONSE_FORMAT", "json_schema")  # json_schema | json_object | none
+
 # Data uploads: the article size limit is checked by the API; Django's own
 # limit is set a little higher so the API can answer with its clear error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_ARTICLE_BYTES * 2 + 65536

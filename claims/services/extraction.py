@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ def article_extract_claims(*, article_id: int) -> list[int]:
     # The engine is pure CPU work; it runs outside any transaction so that it
     # holds no lock while it thinks.
     language = extraction.detect_language(article.body)
-    found = extraction.extract(article.body, published_at=article.published_at, language=language)
+    found = _extract(article.body, published_at=article.published_at, language=language)
 
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
@@ -78,6 +79,29 @@ def article_extract_claims(*, article_id: int) -> list[int]:
         transaction.on_commit(lambda: _enqueue_gathering(to_gather))
     logger.info("article %s: %d claims, %d to gather", article_id, len(found), len(to_gather))
     return to_gather
+
+
+# The extraction task's soft time limit is 120 s (claims/tasks.py): an LLM that
+# takes longer must leave time for the built-in fallback and the database writes.
+LLM_TIMEOUT_CAP = 90
+
+
+def _extract(text: str, *, published_at, language: str) -> list:
+    """The built-in engine, or the operator's LLM endpoint when FACTDESK_LLM_URL is set.
+
+    The LLM extractor sends the article text to that endpoint (docs/configuration.md);
+    on any failure it falls back to the built-in engine and says why in each claim's reason.
+    """
+    if not settings.FACTDESK_LLM_URL:
+        return extraction.extract(text, published_at=published_at, language=language)
+    from claims.extraction import llm
+
+    config = llm.LLMSettings(
+        url=settings.FACTDESK_LLM_URL, model=settings.FACTDESK_LLM_MODEL, api_key=settings.FACTDESK_LLM_API_KEY,
+        timeout=float(min(settings.FACTDESK_LLM_TIMEOUT, LLM_TIMEOUT_CAP)), max_chars=settings.FACTDESK_LLM_MAX_CHARS,
+        response_format=settings.FACTDESK_LLM_RESPONSE_FORMAT,
+    )
+    return llm.extract_with_fallback(text, published_at, language, settings=config, fallback=extraction.extract)
 
 
 def article_mark_failed(*, article_id: int, error: str) -> None:
