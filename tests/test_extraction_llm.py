@@ -47,16 +47,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 (http.server's naming)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-        status, payload, delay = self.server.answer
+        status, payload, delay, *drip = self.server.answer
         time.sleep(delay)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         try:
+            if drip:  # a byte at a time, each well within the read timeout, the whole far beyond it
+                for byte in payload[:40]:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(drip[0])
             self.wfile.write(payload)
         except OSError:
-            pass  # the client gave up waiting (the timeout test)
+            pass  # the client gave up waiting (the timeout tests)
 
     def log_message(self, *args):
         pass
@@ -142,6 +147,7 @@ def test_a_repeated_span_takes_the_next_occurrence_and_a_third_copy_is_dropped()
     ((500, b'{"error": {"message": "internal error"}}', 0), "the endpoint answered HTTP 500"),
     ((200, completion(json.dumps({"claims": [GOOD_CLAIMS[3]]})), 0), "none of the 1 spans returned is in the article"),
     ((200, completion(json.dumps({"claims": GOOD_CLAIMS})), 2.0), "no answer within 0.5 s"),
+    ((200, completion(json.dumps({"claims": GOOD_CLAIMS})), 0, 0.1), "no complete answer within 0.5 s"),
 ])
 def test_any_failure_falls_back_to_the_built_in_extractor_and_says_why(endpoint, answer, why):
     endpoint.answer = answer

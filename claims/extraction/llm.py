@@ -213,7 +213,7 @@ def _read(response, deadline: float, timeout: float) -> bytes:
         while True:
             if time.monotonic() > deadline:
                 raise LLMError(f"no complete answer within {timeout:g} s")
-            chunk = response.read(64 * 1024, decode_content=True)
+            chunk = response.read1(64 * 1024, decode_content=True)  # whatever has arrived, not a full 64 KiB
             if not chunk:
                 break
             size += len(chunk)
