@@ -79,3 +79,19 @@ def test_the_sweeper_sends_one_message_per_stuck_claim_per_period_not_one_per_sw
     finally:
         app.conf.task_always_eager = True
     assert queued == 2
+
+
+def test_the_sweeper_purges_expired_idempotency_keys_and_keeps_live_ones(editor):
+    from claims.models import IdempotencyKey
+
+    now = timezone.now()
+    common = {"user": editor, "method": "POST", "path": "/api/v1/articles/", "request_hash": "0" * 64,
+              "response_status": 202, "response_body": {"id": 1}}
+    IdempotencyKey.objects.create(key="expired", expires_at=now - timedelta(seconds=1), **common)
+    IdempotencyKey.objects.create(key="live", expires_at=now + timedelta(hours=1), **common)
+
+    counts = sweep_stuck_work(now=now)
+
+    assert counts["idempotency_keys"] == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["live"]
+    assert sweep_stuck_work(now=now)["idempotency_keys"] == 0

@@ -83,6 +83,12 @@ def sweep_stuck_work(*, now=None) -> dict:
     from reviewers.services import assignments_expire
 
     counts["released"] = assignments_expire(now=now)
+
+    # Idempotency-Key records past their FACTDESK_IDEMPOTENCY_KEY_SECONDS: a lookup already
+    # ignores them, but without a purge the table grows by one row per keyed write forever.
+    from claims.services.idempotency import idempotency_keys_purge
+
+    counts["idempotency_keys"] = idempotency_keys_purge(now=now)
     if any(counts.values()):
         logger.info("sweep: %s", counts)
     return counts
