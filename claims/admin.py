@@ -336,6 +336,21 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ["client", "url", "events", "is_active"]
 
+    def clean_url(self):
+        from claims.fetching import FetchError
+        from claims.services.webhooks import webhook_url_check
+
+        url = self.cleaned_data["url"]
+        try:
+            webhook_url_check(url)
+        except FetchError as exc:
+            raise forms.ValidationError(
+                f"{exc} Webhooks are only sent to public http(s) addresses; a receiver on an internal "
+                "network must be listed in FACTDESK_WEBHOOK_ALLOW_HOSTS (host:port).",
+                code=exc.code,
+            ) from None
+        return url
+
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):

@@ -135,6 +135,15 @@ def _target(url: str, policy: FetchPolicy, resolve: Resolver) -> tuple[str, str,
     return parts.scheme, host, port, addresses[0]
 
 
+def check_url(url: str, *, policy: FetchPolicy | None = None, resolve: Resolver = system_resolver) -> None:
+    """Raise :class:`FetchError` unless ``url`` passes the checks ``fetch`` makes before connecting.
+
+    For URLs stored now and requested later (webhook endpoints): http(s), an allowed
+    port, no credentials, no internal name, and every address the name resolves to public.
+    """
+    _target(url, policy or policy_from_settings(), resolve)
+
+
 def fetch(url: str, *, policy: FetchPolicy | None = None, resolve: Resolver = system_resolver) -> Capture:
     policy = policy or policy_from_settings()
     deadline = time.monotonic() + policy.total_timeout

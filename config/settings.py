@@ -163,6 +163,8 @@ FACTDESK_FETCH_ALLOW_HOSTS = env_list("FACTDESK_FETCH_ALLOW_HOSTS")
 FACTDESK_WEBHOOK_MAX_ATTEMPTS = env_int("FACTDESK_WEBHOOK_MAX_ATTEMPTS", 8)
 FACTDESK_WEBHOOK_BACKOFF_SECONDS = env_int("FACTDESK_WEBHOOK_BACKOFF_SECONDS", 30)
 FACTDESK_WEBHOOK_TIMEOUT = env_int("FACTDESK_WEBHOOK_TIMEOUT", 10)
+# Endpoint URLs must reach public addresses; "host:port" entries here may be internal (a CMS on our network, tests).
+FACTDESK_WEBHOOK_ALLOW_HOSTS = env_list("FACTDESK_WEBHOOK_ALLOW_HOSTS")
 # Claim sets with at most this many claims are built in the request; larger ones by a Celery task.
 FACTDESK_CLAIMSET_SYNC_LIMIT = env_int("FACTDESK_CLAIMSET_SYNC_LIMIT", 1000)
 # Work older than this in a transient state is considered lost and re-enqueued.

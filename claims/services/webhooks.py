@@ -36,6 +36,26 @@ def webhook_secret_new() -> str:
     return "whsec_" + secrets.token_urlsafe(24)
 
 
+# Receivers commonly listen on ports other than 80/443; the address checks are what keeps
+# a webhook from reaching inside our own network.
+ANY_PORT = frozenset(range(1, 65536))
+
+
+def webhook_url_check(url: str, *, resolve=None) -> None:
+    """Refuse an endpoint URL that is not http(s) or that reaches an internal address.
+
+    The same checks as evidence capture (claims/fetching.py: loopback, private,
+    link-local, metadata and other non-public addresses, internal names), on any
+    port. Hosts listed as ``host:port`` in ``FACTDESK_WEBHOOK_ALLOW_HOSTS`` are
+    allowed on internal addresses: a CMS on the newsroom's own network, or a
+    local receiver in tests. Raises ``FetchError`` (its ``code`` and message say why).
+    """
+    from claims.fetching import FetchPolicy, check_url, system_resolver
+
+    policy = FetchPolicy(ports=ANY_PORT, allow_hosts=frozenset(settings.FACTDESK_WEBHOOK_ALLOW_HOSTS))
+    check_url(url, policy=policy, resolve=resolve or system_resolver)
+
+
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     digest = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
