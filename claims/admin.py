@@ -113,7 +113,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 class CandidateInline(admin.TabularInline):
     model = Candidate
-    fields = ["rank", "provider", "document", "score", "state", "passage"]
+    fields = ["rank", "provider", "match_level", "document", "score", "state", "passage"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -28,6 +28,7 @@ def _candidate(candidate: Candidate) -> dict:
     return {
         "id": candidate.id,
         "provider": candidate.provider,
+        "match_level": candidate.match_level,
         "score": float(candidate.score),
         "rank": candidate.rank,
         "state": candidate.state,

@@ -52,7 +52,7 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["id", "provider", "score", "rank", "state", "passage", "passage_start", "passage_end", "document"]
+        fields = ["id", "provider", "match_level", "score", "rank", "state", "passage", "passage_start", "passage_end", "document"]
 
 
 class CitationSerializer(serializers.ModelSerializer):
