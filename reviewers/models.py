@@ -145,6 +145,12 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.claim_id} -> {self.reviewer}"
 
+    def is_live(self, *, now=None) -> bool:
+        """Active and not yet past its expiry (the sweeper ends expired ones only every minute or so)."""
+        from django.utils import timezone
+
+        return self.status == self.Status.ACTIVE and self.lease_expires_at >= (now or timezone.now())
+
 
 class Note(models.Model):
     """A comment on a claim for the team."""

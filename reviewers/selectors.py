@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import F
 
 from claims.models import Candidate, Claim, ProviderRun, SourceDocument
-from reviewers.models import Note, Rating, RatingScale, Verdict
+from reviewers.models import Assignment, Note, Rating, RatingScale, Verdict
 
 # Queue priority, highest first: the editor-set priority, then the
 # check-worthiness score, then the most recent article, then the nearest
@@ -53,6 +53,8 @@ class ClaimPage:
     provider_runs: list = field(default_factory=list)
     ratings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    lease: Assignment | None = None
+    wording_history: list = field(default_factory=list)
 
     @property
     def providers_running(self) -> bool:
@@ -77,7 +79,21 @@ def claim_page(*, claim_id: int) -> ClaimPage:
         provider_runs=list(ProviderRun.objects.filter(claim=claim).order_by("provider")),
         ratings=ratings,
         notes=list(Note.objects.filter(claim=claim).select_related("author")),
+        lease=Assignment.objects.select_related("reviewer").filter(claim=claim, status=Assignment.Status.ACTIVE).first(),
+        wording_history=wording_history(claim=claim),
     )
+
+
+def wording_history(*, claim: Claim, limit: int = 50) -> list:
+    """The claim's normalized wordings, newest first, each with who set it, when and why (one query)."""
+    records = list(
+        claim.history.select_related("history_user")
+        .only("normalized_text", "history_date", "history_change_reason", "history_user__username")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    # History rows are written on every save (status moves too); keep those where the wording changed.
+    changes = [r for r, older in zip(records, records[1:] + [None]) if older is None or older.normalized_text != r.normalized_text]
+    return changes if len(changes) > 1 else []
 
 
 def provider_runs(*, claim_id: int) -> list[ProviderRun]:

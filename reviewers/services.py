@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from claims.models import Candidate, Claim, SourceDocument, WebhookEndpoint
 from claims.services.lifecycle import ClaimTransitionError, claim_transition
@@ -38,6 +39,25 @@ class VerdictConflict(ReviewError):
         super().__init__(
             f"This verdict was changed by {verdict.history.first().history_user or 'someone else'} "
             f"since you opened it (now version {verdict.version}); their text is kept. Reload to see it.",
+            code="conflict",
+        )
+
+
+class LeaseConflict(ReviewError):
+    """The claim is leased to someone else: only the lease holder changes its verdict.
+
+    ``current`` is the verdict as the holder left it (or None), so a page can
+    show it next to the text that was not saved.
+    """
+
+    def __init__(self, *, assignment: Assignment, verdict: Verdict | None):
+        self.assignment = assignment
+        self.current = verdict
+        until = date_format(timezone.localtime(assignment.lease_expires_at), "DATETIME_FORMAT")
+        super().__init__(
+            f"Claim {assignment.claim_id} is leased to {assignment.reviewer} until {until}; only they can change "
+            "its verdict, and nothing of yours was saved. Ask an editor to reassign the claim if it should be yours.",
+            field="lease",
             code="conflict",
         )
 
@@ -82,6 +102,36 @@ def assignment_take_next(*, reviewer) -> Assignment | None:
     return None
 
 
+def assignment_hold(*, claim: Claim, user) -> Assignment:
+    """The live lease ``user`` needs to change the claim's verdict; call with the claim row locked.
+
+    The rule: you save only while you hold a live lease, and each save renews
+    it. A free claim is taken on the way: a ``ready_for_review`` one is leased
+    to you, and an ``in_review`` one whose lease has run out (the sweeper has
+    not got to it yet) is taken over, the old lease ending as ``expired``. A
+    live lease of someone else's raises :class:`LeaseConflict`.
+    """
+    if claim.status == Claim.Status.READY_FOR_REVIEW:
+        assignment = assignment_lease(claim=claim, reviewer=user)
+        claim.refresh_from_db()
+        return assignment
+    if claim.status != Claim.Status.IN_REVIEW:
+        raise ReviewError(
+            f"Claim {claim.pk} is '{claim.get_status_display()}'; a verdict can only be edited while it is in review."
+        )
+    now = timezone.now()
+    active = Assignment.objects.select_related("reviewer").filter(claim=claim, status=Assignment.Status.ACTIVE).first()
+    if active is not None and active.is_live(now=now):
+        if active.reviewer_id != user.pk:
+            raise LeaseConflict(assignment=active, verdict=Verdict.objects.select_related("rating").filter(claim=claim).first())
+        Assignment.objects.filter(pk=active.pk).update(lease_expires_at=now + LEASE)
+        active.lease_expires_at = now + LEASE
+        return active
+    if active is not None:
+        assignment_end(claim=claim, status=Assignment.Status.EXPIRED)
+    return Assignment.objects.create(claim=claim, reviewer=user, lease_expires_at=now + LEASE)
+
+
 def assignment_end(*, claim: Claim, status: str) -> None:
     Assignment.objects.filter(claim=claim, status=Assignment.Status.ACTIVE).update(status=status, ended_at=timezone.now())
 
@@ -93,6 +143,9 @@ def assignments_expire(*, now=None) -> int:
     for assignment in Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now):
         with transaction.atomic():
             claim = Claim.objects.select_for_update().get(pk=assignment.claim_id)
+            # Read again under the lock: a save may have renewed the lease, or taken the claim over, since the list was read.
+            if not Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE, lease_expires_at__lt=now).exists():
+                continue
             assignment_end(claim=claim, status=Assignment.Status.EXPIRED)
             if claim.status == Claim.Status.IN_REVIEW:
                 claim_transition(claim=claim, action="release_review", reason="lease expired")
@@ -113,19 +166,15 @@ def verdict_save(
 ) -> Verdict:
     """Create or update the draft verdict on a claim the reviewer is working on.
 
-    ``expected_version`` is the version the reviewer's form was built from;
-    if someone saved in between, :class:`VerdictConflict` is raised and
-    nothing is overwritten.
+    The reviewer must hold the claim's live lease (:func:`assignment_hold`),
+    else :class:`LeaseConflict`. ``expected_version`` is the version the
+    reviewer's form was built from; if someone saved in between,
+    :class:`VerdictConflict` is raised. Either way nothing is overwritten.
+    The one who saves becomes the verdict's reviewer.
     """
     with transaction.atomic():
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
-        if claim.status == Claim.Status.READY_FOR_REVIEW:
-            assignment_lease(claim=claim, reviewer=reviewer)
-            claim.refresh_from_db()
-        if claim.status != Claim.Status.IN_REVIEW:
-            raise ReviewError(
-                f"Claim {claim.pk} is '{claim.get_status_display()}'; a verdict can only be edited while it is in review."
-            )
+        assignment_hold(claim=claim, user=reviewer)
         verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
         if verdict is None:
             verdict = Verdict(claim=claim, reviewer=reviewer)
@@ -133,6 +182,7 @@ def verdict_save(
             raise VerdictConflict(verdict)
         else:
             verdict.version += 1
+            verdict.reviewer = reviewer
         verdict.rating = rating
         verdict.explanation = explanation
         if verdict.status == Verdict.Status.RETURNED:
@@ -172,6 +222,7 @@ def citation_add(
     if captured_text and quoted_passage not in captured_text:
         raise ReviewError("The quoted passage is not in the captured source text.", field="quoted_passage")
     with transaction.atomic():
+        assignment_hold(claim=Claim.objects.select_for_update().get(pk=verdict.claim_id), user=user)
         citation = Citation(
             verdict=verdict,
             candidate=candidate,
@@ -195,7 +246,12 @@ def citation_add(
 def verdict_submit(*, verdict: Verdict, user) -> Verdict:
     """Hand the verdict to an editor: claim in_review -> awaiting_approval."""
     with transaction.atomic():
-        verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
+        claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
+        verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
+        if verdict.status == Verdict.Status.SUBMITTED:
+            raise ReviewError("This verdict is already submitted for approval.", code="conflict")
+        assignment_hold(claim=claim, user=user)
+        verdict.claim = claim
         if verdict.rating_id is None:
             raise ReviewError("Pick a rating before submitting.", field="rating", code="required")
         if not verdict.explanation.strip():
@@ -205,6 +261,7 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
         claim_transition(claim=verdict.claim, action="submit_for_approval", user=user, reason="verdict submitted")
         assignment_end(claim=verdict.claim, status=Assignment.Status.SUBMITTED)
         verdict.status = Verdict.Status.SUBMITTED
+        verdict.reviewer = user  # who hands it over answers for it: they cannot approve it
         verdict.submitted_at = timezone.now()
         verdict.version += 1
         verdict._history_user = user
@@ -350,6 +407,9 @@ def candidate_dismiss(*, candidate: Candidate, user) -> Candidate:
     """Hide a suggestion that does not help; a cited candidate stays cited."""
     if candidate.state == Candidate.State.CITED:
         raise ReviewError("This candidate is cited in the verdict; it cannot be dismissed.")
+    holder = Assignment.objects.select_related("reviewer").filter(claim_id=candidate.claim_id, status=Assignment.Status.ACTIVE).first()
+    if holder is not None and holder.is_live() and holder.reviewer_id != user.pk:
+        raise LeaseConflict(assignment=holder, verdict=None)
     Candidate.objects.filter(pk=candidate.pk).update(state=Candidate.State.DISMISSED)
     candidate.state = Candidate.State.DISMISSED
     return candidate

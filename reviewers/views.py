@@ -76,7 +76,14 @@ def _render_claim(request, claim_id: int, *, status: int = 200, **extra):
         raise Http404 from None
     claim = data.claim
     article_html = highlight_spans(claim.article.body, [(claim.span_start, claim.span_end, claim.pk)], active=claim.pk)
-    context = {"page": data, "claim": claim, "article_html": article_html, "is_editor": _is_editor(request.user), **extra}
+    lease = data.lease
+    # Someone else's live lease: only they can change the verdict (services.assignment_hold), so no forms for it.
+    leased_to_other = lease is not None and lease.is_live() and lease.reviewer_id != request.user.pk
+    context = {"page": data, "claim": claim, "article_html": article_html, "is_editor": _is_editor(request.user),
+               "lease": lease, "leased_to_other": leased_to_other,
+               "can_work": (claim.status in (Claim.Status.READY_FOR_REVIEW, Claim.Status.IN_REVIEW) and not leased_to_other
+                            and (data.verdict is None or data.verdict.status in (Verdict.Status.DRAFT, Verdict.Status.RETURNED))),
+               **extra}
     return render(request, "reviewers/claim.html", context, status=status)
 
 
@@ -130,7 +137,7 @@ def verdict_save(request, claim_id: int):
             explanation=request.POST.get("explanation", ""),
             expected_version=_int(request.POST.get("verdict_version")),
         )
-    except services.VerdictConflict as exc:
+    except (services.VerdictConflict, services.LeaseConflict) as exc:
         return _render_claim(
             request, claim_id, status=409, verdict_conflict=exc,
             my_explanation=request.POST.get("explanation", ""), my_rating=rating,

@@ -106,5 +106,6 @@ def test_another_reviewer_cannot_cite_in_my_verdict(reviewer_api, reviewer2, tok
     response = other.post(
         f"/api/v1/claims/{claim.pk}/verdict/citations/", json.dumps({"quoted_passage": "x", "url": "https://e.org/"}), content_type="application/json"
     )
-    assert response.status_code == 403
+    # The claim is leased to me: a conflict the other reviewer can resolve only by an editor's reassignment.
+    assert response.status_code == 409 and response.json()["errors"][0]["field"] == "lease"
     assert not Citation.objects.exists()

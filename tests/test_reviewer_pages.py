@@ -73,7 +73,7 @@ def test_it_renders_the_claim_page_with_the_article_escaped(client, reviewer, dj
     claim = _ready_claims(1)[0]
     Article.objects.filter(pk=claim.article_id).update(body="<script>alert(1)</script> and <img src=x onerror=alert(2)>")
     client.force_login(reviewer)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("reviewers:claim", args=[claim.pk]))
     assert response.status_code == 200
     assert b"<script>alert" not in response.content

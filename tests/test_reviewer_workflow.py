@@ -125,6 +125,7 @@ def test_a_second_verdict_save_gets_a_conflict_showing_the_other_change(client, 
     client.force_login(reviewer2)
     response = client.post(url("verdict-save", claim.pk), {"explanation": "theirs", "verdict_version": version})
     assert response.status_code == 409
+    assert b"is leased to reviewer" in response.content  # the second saver never held the lease
     assert b"mine" in response.content and b"theirs" in response.content
     assert Verdict.objects.get().explanation == "mine"
 
@@ -209,7 +210,7 @@ def test_queue_and_claim_page_queries_are_bounded_with_50_claims_of_20_candidate
     with django_assert_max_num_queries(6):
         response = client.get(url("queue"))
     assert response.content.count(b"Claim number") == 49
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(url("claim", claims[0].pk))
     assert response.content.count(b'class="candidate ') == 20
 

@@ -1,7 +1,9 @@
 """/api/v1/claims/{id}/verdict/: read a verdict; reviewers (`review` scope) write it.
 
 Writes go through reviewers.services (verdict_save, citation_add,
-verdict_submit), the same path as the reviewer pages and the admin. A save
+verdict_submit), the same path as the reviewer pages and the admin: only the
+holder of the claim's live review lease writes (a free claim is leased to the
+writer), so a lease held by someone else is a 409 with field "lease". A save
 carries ``expected_version``; if the verdict moved on since, the answer is 409
 and nothing is overwritten.
 """
@@ -19,7 +21,7 @@ from claims.api.schema import errors
 from claims.api.serializers import CitationSerializer, StrictFieldsMixin, VerdictSerializer
 from claims.models import Candidate
 from reviewers.models import Rating, RatingScale, Verdict
-from reviewers.services import ReviewError, citation_add, verdict_save, verdict_submit
+from reviewers.services import citation_add, verdict_save, verdict_submit
 
 
 class VerdictOutSerializer(VerdictSerializer):
@@ -132,8 +134,6 @@ class CitationView(APIView):
             candidate = Candidate.objects.select_related("document").filter(pk=data["candidate"], claim=claim).first()
             if candidate is None:
                 raise FieldError("This claim has no candidate with that id.", field="candidate", code="does_not_exist")
-        if verdict.reviewer_id != request.user.pk:
-            raise ReviewError("Only the verdict's reviewer may add citations.", code="permission_denied")
         citation = citation_add(
             verdict=verdict,
             user=request.user,
@@ -167,7 +167,5 @@ class SubmitView(APIView):
                 code="conflict",
                 status_code=409,
             )
-        if verdict.reviewer_id != request.user.pk:
-            raise ReviewError("Only the verdict's reviewer may submit it.", code="permission_denied")
         verdict_submit(verdict=verdict, user=request.user)
         return Response(VerdictOutSerializer(_verdict_of(claim)).data)

@@ -100,18 +100,25 @@ def test_two_reviewers_take_next_at_once_and_get_different_claims(login, live_se
 def test_a_concurrent_verdict_edit_shows_a_conflict(login, live_server, reviewer, reviewer2, scale):
     claim = ready_claim()
     first, second = login(reviewer), login(reviewer2)
-    first.goto(f"{live_server.url}/review/claims/{claim.pk}/")
-    first.fill("#id_explanation", "draft one")
-    first.click("#verdict-form button[type=submit]")
-    for p in (first, second):
+    for p in (first, second):  # both open the claim while it is free
         p.goto(f"{live_server.url}/review/claims/{claim.pk}/")
     first.fill("#id_explanation", "first wins")
-    first.click("#verdict-form button[type=submit]")
+    first.click("#verdict-form button[type=submit]")  # saving leases the claim to the first reviewer
     second.fill("#id_explanation", "second loses")
     second.click("#verdict-form button[type=submit]")
     alert = second.inner_text(".conflict")
-    assert "first wins" in alert and "second loses" in alert
+    assert "leased to reviewer" in alert and "first wins" in alert and "second loses" in alert
     assert Verdict.objects.get().explanation == "first wins"
+    # The holder in a second tab, saving from an older version: a version conflict, nothing overwritten.
+    tab = first.context.new_page()
+    tab.goto(f"{live_server.url}/review/claims/{claim.pk}/")
+    first.fill("#id_explanation", "newer text")
+    first.click("#verdict-form button[type=submit]")
+    tab.fill("#id_explanation", "older tab")
+    tab.click("#verdict-form button[type=submit]")
+    alert = tab.inner_text(".conflict")
+    assert "since you opened it" in alert and "newer text" in alert and "older tab" in alert
+    assert Verdict.objects.get().explanation == "newer text"
 
 
 def test_self_approval_is_refused_in_the_browser(login, live_server, editor, scale):
