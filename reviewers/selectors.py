@@ -108,12 +108,61 @@ def approvals_list(*, limit: int = 100):
     )
 
 
-def verdict_public(*, verdict_id: int) -> Verdict:
-    """A published verdict for anyone to read; raises Verdict.DoesNotExist for anything else."""
-    return (
-        Verdict.objects.select_related("claim", "claim__article", "rating", "rating__scale")
-        .prefetch_related("citations")
-        .get(pk=verdict_id, status=Verdict.Status.APPROVED)
+@dataclass
+class PublicVerdict:
+    """What /verdicts/<id>/ shows: the verdict as last approved.
+
+    While a published verdict is being revised its row is a draft again, but
+    its public URL has gone out (webhooks, ClaimReview exports, the archive
+    document the previously-verified provider finds); the page keeps showing
+    the approved revision, from the audit history, and says a revision is under
+    way. ``revising`` is that revision's reason, or "" for a settled verdict.
+    """
+
+    pk: int
+    claim: Claim
+    rating: Rating
+    explanation: str
+    approved_at: object
+    revision: int
+    revision_reason: str
+    citations: list
+    revising: str = ""
+
+    def claim_review(self) -> dict:
+        """The schema.org ClaimReview node for this page (the same builder as the exports)."""
+        from claims.exports import _review_node
+
+        article = self.claim.article
+        return _review_node(
+            self.claim.normalized_text, self.pk, self.approved_at, self.explanation, self.rating.value, self.rating.label,
+            self.rating.scale.best_rating, self.rating.scale.worst_rating, article.published_at, article.created_at,
+            article.byline, article.url, article.headline,
+        )
+
+
+def verdict_public(*, verdict_id: int) -> PublicVerdict:
+    """A published verdict for anyone to read; raises Verdict.DoesNotExist for one never published."""
+    verdict = Verdict.objects.select_related("claim", "claim__article", "rating", "rating__scale").get(pk=verdict_id)
+    citations = verdict.citations.order_by("id")
+    if verdict.status == Verdict.Status.APPROVED:
+        return PublicVerdict(
+            pk=verdict.pk, claim=verdict.claim, rating=verdict.rating, explanation=verdict.explanation,
+            approved_at=verdict.approved_at, revision=verdict.revision, revision_reason=verdict.revision_reason,
+            citations=list(citations),
+        )
+    if verdict.revision <= 1:
+        raise Verdict.DoesNotExist  # never published: there is nothing public to show
+    # A revision is under way: the last approved state is in the audit history. Citations are only
+    # ever added, so the published ones are those made before that approval.
+    approved = verdict.history.filter(status=Verdict.Status.APPROVED).order_by("-history_date", "-history_id").first()
+    if approved is None:
+        raise Verdict.DoesNotExist
+    rating = Rating.objects.select_related("scale").get(pk=approved.rating_id)
+    return PublicVerdict(
+        pk=verdict.pk, claim=verdict.claim, rating=rating, explanation=approved.explanation,
+        approved_at=approved.approved_at, revision=approved.revision, revision_reason=approved.revision_reason,
+        citations=list(citations.filter(created_at__lte=approved.approved_at)), revising=verdict.revision_reason,
     )
 
 

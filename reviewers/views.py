@@ -1,11 +1,14 @@
 """Reviewer workspace pages. Views are thin: they check access and call services/selectors."""
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from claims.highlight import highlight_spans
@@ -333,10 +336,19 @@ def dashboard(request):
 # --- public -----------------------------------------------------------------------------
 
 
+# <, > and & only occur inside JSON strings, so \u escapes keep it valid JSON that cannot close the <script>.
+_JSON_IN_SCRIPT = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
 def verdict_public(request, verdict_id: int):
-    """/verdicts/<id>/: a published verdict for anyone; everything else is a 404."""
+    """/verdicts/<id>/: a published verdict for anyone, with its ClaimReview markup; a never-published one is a 404."""
     try:
         verdict = selectors.verdict_public(verdict_id=verdict_id)
     except Verdict.DoesNotExist:
         raise Http404("No published verdict here.") from None
-    return render(request, "reviewers/verdict_public.html", {"verdict": verdict})
+    claim_review = json.dumps({"@context": "https://schema.org", **verdict.claim_review()}, ensure_ascii=False)
+    return render(request, "reviewers/verdict_public.html", {
+        "verdict": verdict,
+        "claim_review_json": mark_safe(claim_review.translate(_JSON_IN_SCRIPT)),  # escaped just above
+        "canonical_url": services.verdict_public_url(verdict),
+    })
