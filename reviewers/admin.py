@@ -66,7 +66,7 @@ class VerdictAdmin(SimpleHistoryAdmin):
         try:
             saved = verdict_save(
                 claim=form.cleaned_data.get("claim") or obj.claim,
-                reviewer=request.user if not change else obj.reviewer,
+                reviewer=request.user,  # the person saving: the lease rule applies to them, not to the verdict's author
                 rating=form.cleaned_data.get("rating"),
                 explanation=form.cleaned_data.get("explanation", ""),
             )

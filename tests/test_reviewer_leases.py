@@ -134,3 +134,13 @@ def test_a_reassigned_reviewer_cites_and_submits_through_the_api(leased, editor,
     assert submitted.json()["status"] == "submitted"
     verdict = Verdict.objects.get()
     assert verdict.reviewer == reviewer2 and verdict.explanation == "Holder's draft"  # who submits answers for it
+
+
+def test_an_editor_editing_a_leased_verdict_in_the_admin_is_refused(client, leased, editor):
+    client.force_login(editor)
+    response = client.post(f"/admin/reviewers/verdict/{Verdict.objects.get().pk}/change/", {
+        "rating": "", "explanation": "Editor overwrite",
+        "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+    }, follow=True)
+    assert "is leased to reviewer" in response.content.decode()
+    assert Verdict.objects.get().explanation == "Holder's draft"
