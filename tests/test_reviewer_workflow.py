@@ -221,3 +221,16 @@ def test_a_javascript_url_from_a_source_never_becomes_a_link(client, reviewer):
     client.force_login(reviewer)
     page = client.get(url("claim", claim.pk)).content
     assert b"Source 0 &lt;i&gt;x&lt;/i&gt;" in page and b'href="javascript:' not in page
+
+
+def test_the_approvals_page_runs_a_fixed_number_of_queries(client, reviewer, editor, rating_scale, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    rating = rating_scale.ratings.first()
+    for i in range(20):
+        Verdict.objects.create(claim=make_claim(candidates=0, text=f"Submitted claim {i}"), reviewer=reviewer, rating=rating,
+                               explanation="e", status=Verdict.Status.SUBMITTED, submitted_at=timezone.now())
+    client.force_login(editor)
+    with django_assert_max_num_queries(5):
+        response = client.get(url("approvals"))
+    assert response.content.count(b"Submitted claim") == 20

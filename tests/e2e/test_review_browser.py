@@ -187,3 +187,15 @@ def test_keyboard_shortcuts_and_tablet_width(login, live_server, reviewer, scale
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert Verdict.objects.get().explanation == "Typed with the keyboard only."
+
+
+def test_a_long_article_opens_scrolled_to_the_claim(login, live_server, reviewer, scale):
+    body = "An earlier sentence about something else. " * 200 + "Putin met Kim at Vostochny. Then they talked."
+    claim = ready_claim(body=body)
+    Claim.objects.filter(pk=claim.pk).update(span_start=len(body) - 45, span_end=len(body) - 19)
+    page = login(reviewer)
+    page.goto(f"{live_server.url}/review/claims/{claim.pk}/")
+    assert page.inner_text(".article mark.active") == "Putin met Kim at Vostochny"
+    assert page.evaluate("""() => { const box = document.querySelector('.article').getBoundingClientRect();
+        const mark = document.querySelector('.article mark.active').getBoundingClientRect();
+        return mark.top >= box.top && mark.bottom <= box.bottom; }""")

@@ -75,4 +75,12 @@
       });
   }
   document.addEventListener("DOMContentLoaded", function () { setTimeout(poll, 3000); });
+
+  // A long article opens scrolled to the claim, with the sentences before it in view (only the article box scrolls).
+  document.addEventListener("DOMContentLoaded", function () {
+    var mark = document.querySelector(".article mark.active");
+    if (!mark) return;
+    var box = mark.closest(".article");
+    box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+  });
 })();
