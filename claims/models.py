@@ -182,7 +182,12 @@ class Claim(ConcurrentTransitionMixin, models.Model):
                 name="claim_pipeline_span_unique",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-priority", "-score"])]
+        indexes = [
+            models.Index(fields=["status", "-priority", "-score"]),
+            # The API's claims list (cursor pagination, newest change first): a page is an index
+            # range, not a sort of every claim.
+            models.Index(fields=["-updated_at", "-id"], name="claim_updated_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.normalized_text[:80]

@@ -175,3 +175,31 @@ def test_the_fast_list_serializer_gives_exactly_what_the_claim_serializer_gives(
     fast = json.loads(json.dumps(FastClaimSerializer(rows, many=True).data))
     slow = json.loads(json.dumps(ClaimSerializer(rows, many=True).data))
     assert fast == slow
+
+
+def test_the_list_built_from_plain_rows_gives_exactly_what_the_claim_serializer_gives(cms, claims_ready, reviewer, rating_scale):
+    from claims import selectors
+    from claims.api.serializers import ClaimSerializer
+    from claims.models import Candidate, SourceDocument
+    from reviewers.services import citation_add, verdict_save
+
+    claim = claims_ready.first()
+    verdict = verdict_save(claim=claim, reviewer=reviewer, rating=rating_scale.ratings.get(label="True"), explanation="Yes.")
+    citation_add(verdict=verdict, user=reviewer, quoted_passage="Kim", url="https://e.org/a", captured_text="Kim went.")
+    verdict_save(claim=claims_ready.exclude(pk=claim.pk).first(), reviewer=reviewer, rating=None, explanation="Unrated.")
+    # More candidates than the list shows, and a dismissed one ranked first: only the top five undismissed are listed.
+    for rank in range(8):
+        document = SourceDocument.objects.create(title=f"Extra {rank}", body="b", url=f"https://e.org/{rank}", content_hash=f"x{rank}")
+        Candidate.objects.create(claim=claim, document=document, provider="reference_corpus", score=0.5, rank=rank,
+                                 state=Candidate.State.DISMISSED if rank == 0 else Candidate.State.SUGGESTED)
+
+    listed = []
+    url = URL + "?page_size=4"
+    while url:
+        body = cms.get(url).json()
+        listed += body["results"]
+        url = body["next"]
+    expected = ClaimSerializer(selectors.claims_with_evidence().order_by("-updated_at", "-id"), many=True).data
+    assert listed == json.loads(json.dumps(expected))
+    mine = next(item for item in listed if item["id"] == claim.pk)
+    assert len(mine["candidates"]) == 5 and mine["verdict"]["citations"][0]["url"] == "https://e.org/a"

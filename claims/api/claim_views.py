@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from claims import selectors
 from claims.api.errors import FieldError
-from claims.api.fast import FastClaimSerializer
+from claims.api.fast import FastClaimSerializer, claim_list_page
 from claims.api.filters import UtcIsoDateTimeFilter
 from claims.api.pagination import UpdatedCursorPagination
 from claims.api.permissions import HasScope
@@ -86,6 +86,11 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.claims_with_evidence()
+
+    def list(self, request, *args, **kwargs):
+        # Plain rows, not model instances (selectors.claim_list_rows); same JSON as ClaimSerializer.
+        page = self.paginate_queryset(self.filter_queryset(selectors.claim_list_rows()))
+        return self.get_paginated_response(claim_list_page(page))
 
     def retrieve(self, request, pk=None):
         claim = selectors.claims_with_evidence().filter(pk=claim_id_from(pk)).first()
