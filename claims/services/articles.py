@@ -63,11 +63,9 @@ def article_ingest(
         raise ArticleError("The headline is required.", field="headline", code="blank")
     external_id = external_id or None
 
-    if external_id is not None:
-        existing = Article.objects.filter(client=client, external_id=external_id).first()
-        if existing is not None:
-            return _same_or_conflict(existing, body)
-
+    # No look-up first: most posts are new articles, so insert and let the unique
+    # constraint on (client, external_id) catch a re-post (one query fewer per new
+    # article, and no race window between a look-up and the insert).
     try:
         with transaction.atomic():
             article = Article.objects.create(
@@ -83,8 +81,10 @@ def article_ingest(
             )
             transaction.on_commit(lambda: _enqueue_extraction(article.pk))
     except IntegrityError:
-        # A concurrent request with the same external id won the race.
-        existing = Article.objects.get(client=client, external_id=external_id)
+        # A re-post, or a concurrent request with the same external id that committed first.
+        existing = Article.objects.filter(client=client, external_id=external_id).first() if external_id else None
+        if existing is None:
+            raise
         return _same_or_conflict(existing, body)
     return IngestResult(article=article, created=True)
 
