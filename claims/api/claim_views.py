@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ from claims.api.fast import FastClaimSerializer, claim_list_page
 from claims.api.filters import UtcIsoDateTimeFilter
 from claims.api.pagination import UpdatedCursorPagination
 from claims.api.permissions import HasScope
+from claims.api.renderers import FastJSONRenderer
 from claims.api.schema import errors
 from claims.api.serializers import ClaimSerializer, StrictFieldsMixin
 from claims.models import Claim
@@ -80,6 +81,7 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = FastClaimSerializer
     filterset_class = ClaimFilter
     pagination_class = UpdatedCursorPagination
+    renderer_classes = [FastJSONRenderer, renderers.BrowsableAPIRenderer]
 
     def get_permissions(self):
         return [HasScope.of("admin" if self.action in ("reject", "reassign") else "read")()]
