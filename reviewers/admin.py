@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Candidate, Claim
@@ -72,9 +73,22 @@ class VerdictAdmin(SimpleHistoryAdmin):
             )
         except (ReviewError, ClaimTransitionError) as exc:
             self.message_user(request, str(exc), messages.ERROR)
+            request._verdict_refused = True
             return
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    # A refused save (the claim is leased to someone else, the verdict is locked...) must not
+    # also be reported as saved: back to the form, with only the refusal's message.
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_verdict_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_verdict_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def save_formset(self, request, form, formset, change):
         # The admin's change message reads these lists; citations are only ever added, through citation_add.

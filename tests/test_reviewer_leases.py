@@ -142,5 +142,5 @@ def test_an_editor_editing_a_leased_verdict_in_the_admin_is_refused(client, leas
         "rating": "", "explanation": "Editor overwrite",
         "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
     }, follow=True)
-    assert "is leased to reviewer" in response.content.decode()
+    assert "is leased to reviewer" in response.content.decode() and "successfully" not in response.content.decode()
     assert Verdict.objects.get().explanation == "Holder's draft"
