@@ -168,3 +168,21 @@ def test_the_live_export_fast_path_gives_the_same_nodes_as_the_models(exporter, 
     live = json.loads(_body(response))["@graph"]
     assert live == [exports.claim_review(claim) for claim in selectors.published_claims()]
     assert len(live) == len(published)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("Unemployment fell to 4.2%.", 7, "2026-11-29T04:00:00.123456+00:00", "Checked \"twice\".\nSee below.", 2, "False", 5, 1,
+         "2023-10-19T08:30:00+00:00", "2023-10-19T09:00:00+00:00", "Jane Doe", "https://news.example.org/a?x=1&y=2", "Lavrov in Pyongyang"),
+        ("Ünïcode 😀 \u2028 and a control \x1f char", 12345, "2026-01-01T00:00:00+00:00", "", -1, "Mostly false", 1, -2,
+         None, "2023-10-19T09:00:00+00:00", "", "", ""),
+        ("</script><b>claim</b>", 1, None, "\\ back\\slash \t tab", 0, "", 0, 0, None, None, "Byline only", "", "Headline"),
+    ],
+)
+def test_the_live_exports_text_is_byte_for_byte_the_nodes_json(row, settings):
+    from datetime import datetime
+
+    settings.FACTDESK_ORGANIZATION_NAME = 'Factdesk "Newsroom" Ltd'
+    row = tuple(datetime.fromisoformat(v) if isinstance(v, str) and v[:4].isdigit() and "T" in v else v for v in row)
+    assert exports._review_json_writer()(*row) == exports.dumps(exports._review_node(*row))
