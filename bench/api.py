@@ -2,13 +2,17 @@
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../N python bench/api.py \
         [--claims 2000] [--concurrency 32] [--requests 2000] [--ingest 2000] [--gunicorn-workers 5]
+        [--worker-class sync|gthread] [--threads N]
 
 Scratch database ``factdesk_bench_api`` (dropped and re-created; PostgreSQL
 expected, SQLite works for a try). Seeds articles, claims with five candidate
 sources each and some verdicts straight through the ORM, issues a token, and
 starts gunicorn (sync workers) on config.wsgi with DEBUG=0 and throttling off.
-Clients are threads with one keep-alive HTTP connection each, in a closed
-loop (a client sends its next request as soon as the answer arrives).
+Clients are asyncio tasks in this one process (no threads, so the load
+generator costs little CPU; its CPU time is printed), each with one HTTP/1.1
+connection, kept alive when the worker class allows it (gthread; sync workers
+close after each answer), in a closed loop: a client sends its next request as
+soon as the answer arrives. gunicorn's own CPU time per phase is printed too.
 
 Measures, each printed with throughput, p50/p95 latency and the ratio to the
 baseline run in this same process:
@@ -22,6 +26,7 @@ Peak RSS: this process, and the gunicorn master plus workers summed (sampled).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
@@ -114,6 +119,11 @@ def _seed(n_claims: int) -> str:
     Verdict.objects.bulk_create(
         Verdict(claim=c, reviewer=reviewer, rating=ratings[c.pk % 5], explanation="Checked.") for c in claims[::10]
     )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as a live database has them (autovacuum is not instant)
     user = User.objects.create_user("bench-cms")
     return token_issue(user=user, scopes=["ingest", "read"])[1]
 
@@ -129,6 +139,23 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _tree_cpu_s(root: int) -> float:
+    """User + system CPU seconds of ``root`` and its direct children (gunicorn's master and workers)."""
+    pids = [root]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{root}/task/{root}/children").read_text().split()]
+    except OSError:
+        pass
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _tree_rss_kb(root: int) -> int:
     pids = [root]
     try:
@@ -139,44 +166,75 @@ def _tree_rss_kb(root: int) -> int:
     return sum(_rss_kb(p) for p in pids)
 
 
+async def _exchange(state: dict, method: str, path: str, body: bytes | None, headers: bytes) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on the client's connection, reconnecting when the server closed it."""
+    for attempt in (1, 2):
+        if state.get("writer") is None:
+            state["reader"], state["writer"] = await asyncio.open_connection("127.0.0.1", state["port"])
+        reader, writer = state["reader"], state["writer"]
+        try:
+            head = f"{method} {path} HTTP/1.1\r\n".encode() + headers
+            if body is not None:
+                head += b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n"
+            writer.write(head + b"\r\n" + (body or b""))
+            status_line = await reader.readline()
+            if not status_line:
+                raise ConnectionResetError("closed before the answer")
+            status = int(status_line.split(b" ", 2)[1])
+            length, close = None, False
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b"\n", b""):
+                    break
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"connection" and value.strip().lower() == b"close":
+                    close = True
+            data = await reader.readexactly(length) if length is not None else await reader.read()
+            if close or length is None:
+                writer.close()
+                state["writer"] = None
+            return status, data
+        except (ConnectionError, asyncio.IncompleteReadError):
+            writer.close()
+            state["writer"] = None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _run(port: int, token: str, *, clients: int, total: int, make_request) -> dict:
-    """Closed loop: ``clients`` threads share ``total`` requests. Returns latencies and throughput."""
+    """Closed loop: ``clients`` connections share ``total`` requests, each sending its next request as soon as
+    its answer has arrived. One asyncio process (no threads), so the load generator stays cheap; its own CPU
+    time is measured and reported (``client_cpu_s``, ``client_cpu_ms_per_request``).
+    """
     latencies: list[float] = []
     failures: list[str] = []
-    lock = threading.Lock()
     counter = iter(range(total))
+    headers = f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n".encode()
 
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine: list[float] = []
-        while True:
-            with lock:
-                n = next(counter, None)
-            if n is None:
-                break
+    async def client():
+        state = {"port": port, "writer": None}
+        while (n := next(counter, None)) is not None:
             method, path, body, expected = make_request(n)
-            headers = {"Authorization": f"Bearer {token}", "Host": "127.0.0.1"}
-            if body is not None:
-                headers["Content-Type"] = "application/json"
             start = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            mine.append(time.perf_counter() - start)
-            if response.status != expected:
-                with lock:
-                    failures.append(f"{response.status} {data[:200]!r}")
-        conn.close()
-        with lock:
-            latencies.extend(mine)
+            status, data = await _exchange(state, method, path, body.encode() if body is not None else None, headers)
+            latencies.append(time.perf_counter() - start)
+            if status != expected:
+                failures.append(f"{status} {data[:200]!r}")
+        if state["writer"] is not None:
+            state["writer"].close()
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    async def everyone():
+        await asyncio.gather(*(client() for _ in range(clients)))
+
+    cpu_before = time.process_time()
     start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    asyncio.run(everyone())
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_before
     latencies.sort()
     return {
         "requests": len(latencies),
@@ -185,6 +243,9 @@ def _run(port: int, token: str, *, clients: int, total: int, make_request) -> di
         "per_s": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "client_cpu_s": cpu,
+        "client_cpu_ms_per_request": cpu / max(1, len(latencies)) * 1000,
+        "elapsed_s": elapsed,
     }
 
 
@@ -196,6 +257,8 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=2000, help="articles posted at full concurrency")
     parser.add_argument("--page-size", type=int, default=50)
     parser.add_argument("--gunicorn-workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync (no keep-alive) or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
@@ -219,7 +282,8 @@ def main() -> None:
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.gunicorn_workers), "--worker-class", "sync", "--keep-alive", "30",
+         "--workers", str(args.gunicorn_workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
+         "--keep-alive", "30",
          "--backlog", "2048", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
@@ -259,11 +323,20 @@ def main() -> None:
             body = json.dumps({"external_id": f"bench-{run_id}-{n}", "headline": f"Bench {n}", "body": " ".join(SENTENCES) + f" Item {n}."})
             return "POST", "/api/v1/articles/", body, 202
 
+        def measured(**kwargs):
+            """_run, plus the CPU seconds gunicorn (master + workers) used meanwhile."""
+            before = _tree_cpu_s(server.pid)
+            result = _run(args.port, token, **kwargs)
+            result["server_cpu_s"] = _tree_cpu_s(server.pid) - before
+            return result
+
+        load_before = os.getloadavg()
         _run(args.port, token, clients=args.concurrency, total=200, make_request=list_request)  # warm every worker
-        base = _run(args.port, token, clients=1, total=max(100, args.requests // 10), make_request=list_request)
-        full = _run(args.port, token, clients=args.concurrency, total=args.requests, make_request=list_request)
-        ingest_base = _run(args.port, token, clients=1, total=max(100, args.ingest // 10), make_request=lambda n: ingest_request(10**7 + n))
-        ingest = _run(args.port, token, clients=args.concurrency, total=args.ingest, make_request=ingest_request)
+        base = measured(clients=1, total=max(100, args.requests // 10), make_request=list_request)
+        full = measured(clients=args.concurrency, total=args.requests, make_request=list_request)
+        ingest_base = measured(clients=1, total=max(100, args.ingest // 10), make_request=lambda n: ingest_request(10**7 + n))
+        ingest = measured(clients=args.concurrency, total=args.ingest, make_request=ingest_request)
+        load_after = os.getloadavg()
     finally:
         stop.set()
         server.send_signal(signal.SIGTERM)
@@ -280,10 +353,18 @@ def main() -> None:
             f"p95 {baseline['p95_ms']:.1f} ms; ratio throughput x{run['per_s'] / baseline['per_s']:.2f}, "
             f"p95 x{run['p95_ms'] / baseline['p95_ms']:.2f}"
         )
+        print(
+            f"  CPU during the {run['elapsed_s']:.1f} s: bench client {run['client_cpu_s']:.1f} s "
+            f"({run['client_cpu_ms_per_request']:.2f} ms/request), gunicorn {run['server_cpu_s']:.1f} s "
+            f"({run['server_cpu_s'] / max(1, run['requests']) * 1000:.2f} ms/request)"
+        )
         if run["first_failure"]:
             print(f"  first failure: {run['first_failure']}")
 
-    print(f"gunicorn: {args.gunicorn_workers} sync workers; {args.concurrency} clients; page_size {args.page_size}; {os.cpu_count()} CPUs")
+    print(
+        f"gunicorn: {args.gunicorn_workers} {args.worker_class} workers x {args.threads} threads; {args.concurrency} clients; "
+        f"page_size {args.page_size}; {os.cpu_count()} CPUs; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}"
+    )
     show(f"claims list (page {args.page_size})", full, base)
     show("ingest (POST /api/v1/articles/)", ingest, ingest_base)
     print(
