@@ -46,7 +46,12 @@ def test_clean_query_strips_what_tweets_add():
     tweet = "Look at this #AustralianFires pic.twitter.com/abc https://t.co/x @someone — Jane (@jane) January 14, 2020"
     cleaned = clean_query(tweet)
     assert "http" not in cleaned and "@" not in cleaned and "#" not in cleaned and "2020" not in cleaned
-    assert "AustralianFires" in cleaned
+    assert "Australian Fires" in cleaned  # a hashtag's words are split, so they match "Australian ... fires"
+
+
+def test_clean_query_splits_hashtag_words_but_not_names_or_acronyms():
+    assert clean_query("#RevolutionaryWarAirports Trump2020 hat") == "Revolutionary War Airports Trump 2020 hat"
+    assert clean_query("iPhone McDonald COVID19 MAGA") == "iPhone McDonald COVID19 MAGA"
 
 
 def test_lexical_index_ranks_by_bm25_and_forgets_deleted_items():

@@ -30,6 +30,7 @@ def add_arguments(parser):
     parser.add_argument("--qrels", required=True, help="TREC qrels (tweet_id 0 vclaim_id 1)")
     parser.add_argument("--tune-queries", help="training queries to tune the fusion weights on first")
     parser.add_argument("--tune-qrels", help="training qrels for --tune-queries")
+    parser.add_argument("--embedding-cache", metavar="DIR", help="keep embeddings in DIR between runs (e.g. var/eval-cache)")
 
 
 def _tsv(path: str) -> list[list[str]]:
@@ -113,7 +114,9 @@ def tune(index, queries, relevant, encode) -> dict[str, float]:
 def run(options: dict) -> dict:
     from claims.nlp.embeddings import get_encoder
 
-    encode = get_encoder().encode
+    from claims.evaluation.embedding_cache import cached
+
+    encode = cached(get_encoder().encode, options.get("embedding_cache"))
     started = time.perf_counter()
     index = build_index(options["claims"], encode)
     weights = dict(WEIGHTS)

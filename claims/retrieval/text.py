@@ -45,12 +45,23 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+# "RevolutionaryWarAirports", "Trump2020": words run together the way hashtags are written.
+_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])|(?<=[a-z]{2})(?=[0-9])|(?<=[0-9])(?=[A-Z][a-z])")
+
+
+def split_camel_case(word: str) -> str:
+    """'RevolutionaryWarAirports' -> 'Revolutionary War Airports'; 'iPhone', 'McDonald' and 'COVID19' stay whole."""
+    return _CAMEL.sub(" ", word) if len(word) > 5 else word
+
+
 def clean_query(text: str) -> str:
-    """Strip what social posts add around a claim: URLs, @handles, '#', the tweet's signature line."""
+    """Strip what social posts add around a claim: URLs, @handles, '#', the tweet's signature line;
+    words run together in hashtags are split at their capitals."""
     text = _TWEET_SIGNATURE.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     text = text.replace("#", " ")
+    text = re.sub(r"\S+", lambda m: split_camel_case(m.group()), text)
     return re.sub(r"\s+", " ", text).strip()
 
 
