@@ -121,9 +121,9 @@ def assignment_hold(*, claim: Claim, user) -> Assignment:
         )
     now = timezone.now()
     active = Assignment.objects.select_related("reviewer").filter(claim=claim, status=Assignment.Status.ACTIVE).first()
-    if active is not None and active.is_live(now=now):
-        if active.reviewer_id != user.pk:
-            raise LeaseConflict(assignment=active, verdict=Verdict.objects.select_related("rating").filter(claim=claim).first())
+    if active is not None and active.is_live(now=now) and active.reviewer_id != user.pk:
+        raise LeaseConflict(assignment=active, verdict=Verdict.objects.select_related("rating").filter(claim=claim).first())
+    if active is not None and active.reviewer_id == user.pk:  # live or lapsed, still theirs: renew it
         Assignment.objects.filter(pk=active.pk).update(lease_expires_at=now + LEASE)
         active.lease_expires_at = now + LEASE
         return active

@@ -144,3 +144,20 @@ def test_an_editor_editing_a_leased_verdict_in_the_admin_is_refused(client, leas
     }, follow=True)
     assert "is leased to reviewer" in response.content.decode() and "successfully" not in response.content.decode()
     assert Verdict.objects.get().explanation == "Holder's draft"
+
+
+def test_the_sweeper_leaves_a_lease_renewed_after_it_listed_the_expired_ones(leased, reviewer, monkeypatch):
+    import reviewers.services as services
+
+    expire_lease(leased)
+    real_atomic = services.transaction.atomic
+
+    def renew_then_atomic(*args, **kwargs):  # the holder saves between the sweeper's list and its lock
+        monkeypatch.setattr(services.transaction, "atomic", real_atomic)
+        verdict_save(claim=leased, reviewer=reviewer, explanation="saved just in time", expected_version=1)
+        return real_atomic(*args, **kwargs)
+
+    monkeypatch.setattr(services.transaction, "atomic", renew_then_atomic)
+    assert assignments_expire() == 0
+    leased.refresh_from_db()
+    assert leased.status == "in_review" and Assignment.objects.get(claim=leased, status="active").reviewer == reviewer
