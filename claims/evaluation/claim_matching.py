@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.retrieval.collection import METHOD, WEIGHTS, HybridIndex
+from claims.retrieval.collection import METHOD, RRF_K, WEIGHTS, HybridIndex
+from claims.retrieval.hybrid import fuse
 from claims.retrieval.text import clean_query
 
 STRONG_COSINE = 0.72  # mirrors claims.providers.database: reported for the thresholds
@@ -62,10 +63,10 @@ def build_index(claims_path: str, encode) -> HybridIndex:
     return index
 
 
-def search_all(index, queries, encode, weights, method=METHOD):
+def search_all(index, queries, encode, weights, method=METHOD, rrf_k=RRF_K):
     texts = [clean_query(q) for _, q in queries]
     vectors = encode(texts)
-    return {qid: index.search(text, vec, k=10, depth=50, weights=weights, method=method)
+    return {qid: index.search(text, vec, k=10, depth=50, weights=weights, method=method, rrf_k=rrf_k)
             for (qid, _), text, vec in zip(queries, texts, vectors)}
 
 
@@ -97,18 +98,26 @@ def score(results, relevant) -> dict:
     }
 
 
-def tune(index, queries, relevant, encode) -> dict[str, float]:
-    best = None
+GRID = {"text": [1.0], "title": [0.0, 0.25, 0.5], "cosine": [0.75, 1.0, 1.25, 1.5, 2.0]}
+RRF_KS = [5, 10, 20, 60]
+
+
+def tune(index, queries, relevant, encode) -> tuple[dict[str, float], int]:
+    """The fusion weights and RRF k with the best MAP@5 on ``queries`` (a training split)."""
     texts = [clean_query(q) for _, q in queries]
     vectors = encode(texts)
-    grid = {"text": [0.5, 1.0], "title": [0.0, 0.5, 1.0], "cosine": [1.0, 1.5, 2.0, 3.0]}
-    for values in itertools.product(*grid.values()):
-        weights = dict(zip(grid, values))
-        results = {qid: index.search(t, v, k=10, depth=50, weights=weights) for (qid, _), t, v in zip(queries, texts, vectors)}
-        value = score(results, relevant)["map_at_5"]
-        if best is None or value > best[0]:
-            best = (value, weights)
-    return best[1]
+    # Each query's rankings once; only the fusion changes across the grid.
+    rankings = {qid: index.rankings(t, v, depth=50) for (qid, _), t, v in zip(queries, texts, vectors)}
+    best = None
+    for values in itertools.product(*GRID.values()):
+        weights = dict(zip(GRID, values))
+        for rrf_k in RRF_KS:
+            results = {qid: fuse(r, weights, method=METHOD, normalise=("text", "title"), k=rrf_k)[:10]
+                       for qid, r in rankings.items()}
+            value = score(results, relevant)["map_at_5"]
+            if best is None or value > best[0]:
+                best = (value, weights, rrf_k)
+    return best[1], best[2]
 
 
 def run(options: dict) -> dict:
@@ -119,17 +128,17 @@ def run(options: dict) -> dict:
     encode = cached(get_encoder().encode, options.get("embedding_cache"))
     started = time.perf_counter()
     index = build_index(options["claims"], encode)
-    weights = dict(WEIGHTS)
+    weights, rrf_k = dict(WEIGHTS), RRF_K
     tuned_on = None
     if options.get("tune_queries"):
         if not options.get("tune_qrels"):
             raise SystemExit("--tune-queries needs --tune-qrels")
-        weights = tune(index, [(r[0], r[1]) for r in _tsv(options["tune_queries"])], read_qrels(options["tune_qrels"]), encode)
+        weights, rrf_k = tune(index, [(r[0], r[1]) for r in _tsv(options["tune_queries"])], read_qrels(options["tune_qrels"]), encode)
         tuned_on = options["tune_queries"]
     queries = [(r[0], r[1]) for r in _tsv(options["queries"])]
     relevant = read_qrels(options["qrels"])
-    result = score(search_all(index, queries, encode, weights), relevant)
-    result.update({"weights": weights, "method": METHOD, "tuned_on": tuned_on, "claims": len(index),
+    result = score(search_all(index, queries, encode, weights, rrf_k=rrf_k), relevant)
+    result.update({"weights": weights, "method": METHOD, "rrf_k": rrf_k, "tuned_on": tuned_on, "claims": len(index),
                    "seconds": round(time.perf_counter() - started, 1)})
     return result
 
@@ -141,5 +150,5 @@ def render(result: dict) -> str:
         f"  MRR        {result['mrr']:.3f}",
         f"  Recall@10  {result['recall_at_10']:.3f}",
         f"  strong (top-1 cosine >= {STRONG_COSINE}): {result['strong_share']:.1%} of queries, precision {result['strong_precision']}",
-        f"  fusion {result['method']} weights {result['weights']}" + (f" (tuned on {result['tuned_on']})" if result["tuned_on"] else ""),
+        f"  fusion {result['method']} (k {result['rrf_k']}) weights {result['weights']}" + (f" (tuned on {result['tuned_on']})" if result["tuned_on"] else ""),
     ])

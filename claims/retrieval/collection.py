@@ -22,6 +22,7 @@ from .vector import DIM, VectorIndex
 # Tuned on CheckThat! 2020 task 2 train (docs/evaluation.md, "Claim matching").
 WEIGHTS = {"text": 1.0, "title": 0.0, "cosine": 1.0}
 METHOD = "rrf"
+RRF_K = 5  # small k: the first few places of each ranking count most
 FORMAT = 1
 
 
@@ -107,14 +108,19 @@ class HybridIndex:
         depth: int = 50,
         weights: dict[str, float] | None = None,
         method: str = METHOD,
+        rrf_k: int = RRF_K,
     ) -> list[Fused]:
         """Hybrid search: ``depth`` from each ranking, fused, ``k`` best returned."""
         weights = weights or WEIGHTS
+        rankings = self.rankings(text, vector, depth=depth, title=bool(weights.get("title")))
+        return fuse(rankings, weights, method=method, normalise=("text", "title"), k=rrf_k)[:k]
+
+    def rankings(self, text: str, vector: np.ndarray | None, *, depth: int = 50, title: bool = True) -> dict:
+        """Each signal's own ranking (``text`` / ``title`` BM25, ``cosine``), ``depth`` deep, before fusion."""
         rankings = {
             "text": self.lexical.search(text, k=depth, field="text"),
-            "title": self.lexical.search(text, k=depth, field="title") if weights.get("title") else [],
+            "title": self.lexical.search(text, k=depth, field="title") if title else [],
         }
         if vector is not None:
             rankings["cosine"] = self.vectors.search(vector, k=depth)
-        fused = fuse(rankings, weights, method=method, normalise=("text", "title"))
-        return fused[:k]
+        return rankings
