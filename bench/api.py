@@ -1,14 +1,14 @@
 """API speed under gunicorn: the claims list at N concurrent clients, and article ingest.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../N python bench/api.py \
-        [--claims 2000] [--concurrency 32] [--requests 2000] [--ingest 2000] [--gunicorn-workers 3]
-        [--worker-class gthread|sync] [--threads 8]
+        [--claims 2000] [--concurrency 32] [--requests 2000] [--ingest 2000] [--gunicorn-workers 5]
+        [--worker-class sync|gthread] [--threads 1]
 
 Scratch database ``factdesk_bench_api`` (dropped and re-created; PostgreSQL
 expected, SQLite works for a try). Seeds articles, claims with five candidate
 sources each and some verdicts straight through the ORM, issues a token, and
 starts gunicorn on config.wsgi with DEBUG=0 and throttling off (by default as
-docs/operations.md runs it: gthread, CPUs + 1 workers x 8 threads).
+docs/operations.md runs it: sync workers, 2 x CPUs + 1).
 Clients are asyncio tasks in this one process (no threads, so the load
 generator costs little CPU; its CPU time is printed), each with one HTTP/1.1
 connection, kept alive when the worker class allows it (gthread; sync workers
@@ -257,10 +257,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="claims-list requests at full concurrency")
     parser.add_argument("--ingest", type=int, default=2000, help="articles posted at full concurrency")
     parser.add_argument("--page-size", type=int, default=50)
-    # Defaults: the production command in docs/operations.md (gthread, one process per core plus one, 8 threads).
-    parser.add_argument("--gunicorn-workers", type=int, default=(os.cpu_count() or 1) + 1)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread (default) or sync (no keep-alive)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (gthread)")
+    # Defaults: the production command in docs/operations.md (sync, 2 x CPUs + 1 workers). gthread
+    # (3 x 8 threads) was measured too and was slower here: the threads of a process share one GIL.
+    parser.add_argument("--gunicorn-workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync (default; no keep-alive) or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
