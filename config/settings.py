@@ -39,12 +39,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment (production), or set DEBUG=1 for local development."
-        )
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+# Without DEBUG there is no default: SECRET_KEY stays empty, so Django raises ImproperlyConfigured the moment
+# anything reads it (sessions, CSRF, signing), and config/wsgi.py reads it at start-up so a web server without
+# it never starts. Management commands that sign nothing (migrate, makemigrations, check) still run.
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

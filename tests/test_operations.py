@@ -95,3 +95,26 @@ def test_the_sweeper_purges_expired_idempotency_keys_and_keeps_live_ones(editor)
     assert counts["idempotency_keys"] == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["live"]
     assert sweep_stuck_work(now=now)["idempotency_keys"] == 0
+
+
+def _without_debug_or_secret(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    env["FACTDESK_DATA_DIR"] = str(tmp_path)
+    return env
+
+
+def test_without_secret_key_the_web_server_refuses_to_start_but_migrations_can_be_checked(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = _without_debug_or_secret(tmp_path)
+    web = subprocess.run([sys.executable, "-c", "import config.wsgi"], cwd=root, env=env, capture_output=True, text=True)
+    assert web.returncode != 0 and "SECRET_KEY is not set" in web.stderr
+    check = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=root, env=env,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert "No changes detected" in check.stdout
