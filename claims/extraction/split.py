@@ -11,6 +11,13 @@ Rules over words (no parser, no model), in this order:
    second part borrows the sentence's subject. Coordinated clauses (", and
    the economy grew") split likewise, keeping their own subject.
 4. A participle tail (", making it easy ...") becomes a part about the subject.
+5. A heading before a colon ("Best Paper Award 2017: X received ...") is dropped.
+6. Examples after "such as" / "including" at the end stand in for the category
+   they exemplify ("caused by several factors, such as diet" -> "caused by
+   diet"); a "such as" aside in the middle becomes "A is one of the <category>"
+   and the sentence is read without it.
+7. Listed objects ("focuses on A, B, and C") and coordinated objects with
+   articles ("a victory for X and a setback for Y") give one part per item.
 
 Every part keeps the span of its own words in the article; the borrowed
 subject goes only into the normalized wording.
