@@ -137,3 +137,19 @@ def test_a_long_document_embeds_a_bounded_number_of_sentences(monkeypatch):
     best = best_passage("unemployment fell to 3.9 percent", body, encode=encode)
     assert body[best.start : best.end] == "Unemployment fell to 3.9 percent in April."
     assert seen == [1 + 5]  # the claim and the five best sentences by BM25
+
+
+def test_cached_sentence_vectors_are_the_encoders_and_the_cache_stays_bounded(monkeypatch):
+    from claims.retrieval import store
+
+    monkeypatch.setattr(store, "SENTENCE_CACHE_SIZE", 3)
+    store._sentence_cache.clear()
+    texts = ["The port handled 14 million containers.", "Rotterdam is in the Netherlands.",
+             "The port handled 14 million containers.", "Antwerp is in Belgium.", "Hamburg is in Germany."]
+    cached = store.encode_cached(texts)
+    assert cached.shape == (5, store.DIM)
+    assert np.allclose(cached, store.encode(texts), atol=1e-6)  # the same vectors, repeated text included
+    assert len(store._sentence_cache) == 3 and "Hamburg is in Germany." in store._sentence_cache
+    again = store.encode_cached(["Hamburg is in Germany."])
+    assert np.array_equal(again[0], store._sentence_cache["Hamburg is in Germany."])
+    store._sentence_cache.clear()

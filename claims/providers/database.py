@@ -13,7 +13,7 @@ import numpy as np
 
 from claims.models import Candidate, Passage
 from claims.retrieval import passages as passage_ranker
-from claims.retrieval.store import encode, index_refresh
+from claims.retrieval.store import encode, encode_cached, index_refresh
 from claims.retrieval.text import clean_query
 
 from .base import ClaimQuery, ProviderHit
@@ -58,7 +58,7 @@ class _IndexedProvider:
             if level is None:
                 continue
             body = passage.document.body
-            best = passage_ranker.best_passage(query.text, body, encode=encode)
+            best = passage_ranker.best_passage(query.text, body, encode=encode_cached)
             start, end = (best.start, best.end) if best else (0, min(len(body), 300))
             hits.append(
                 ProviderHit(
