@@ -118,3 +118,16 @@ def test_without_secret_key_the_web_server_refuses_to_start_but_migrations_can_b
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     assert "No changes detected" in check.stdout
+
+
+def test_each_worker_process_gets_its_share_of_the_cores_for_the_encoder_unless_configured(monkeypatch):
+    import importlib
+
+    celery_app = importlib.import_module("config.celery_app")  # the module (config.celery_app is also the app)
+    monkeypatch.setattr(celery_app.os, "cpu_count", lambda: 8)
+    monkeypatch.delenv("FACTDESK_EMBEDDING_THREADS", raising=False)
+    celery_app.share_cores_between_pool_processes(options={"concurrency": 4})
+    assert celery_app.os.environ["FACTDESK_EMBEDDING_THREADS"] == "2"
+    monkeypatch.setenv("FACTDESK_EMBEDDING_THREADS", "3")  # an operator's choice stands
+    celery_app.share_cores_between_pool_processes(options={"concurrency": 1})
+    assert celery_app.os.environ["FACTDESK_EMBEDDING_THREADS"] == "3"
