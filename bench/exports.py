@@ -31,32 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import scratch_database  # noqa: E402  (bench/scratch.py, beside this script)
+
 
 def _configure(scratch: Path) -> str:
     # DEBUG off: with it on, Django keeps the SQL of the last 9000 queries, and the builder's bulk inserts would
     # count as export memory. A throwaway secret key for this scratch run.
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", os.urandom(32).hex())
-    os.environ["FACTDESK_DATA_DIR"] = str(scratch)
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS factdesk_bench_exports WITH (FORCE)")
-            conn.execute("CREATE DATABASE factdesk_bench_exports")
-        os.environ["DATABASE_URL"] = f"{base}/factdesk_bench_exports"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return os.environ["DATABASE_URL"]
+    return scratch_database(scratch, "factdesk_bench_exports")
 
 
 def _seed(n: int) -> None:

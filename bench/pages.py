@@ -25,33 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import scratch_database  # noqa: E402  (bench/scratch.py, beside this script)
+
 SOURCE = (
     "Vladimir Putin met Kim Jong Un at the Vostochny Cosmodrome on 13 September 2023. "
     "The two leaders toured the launch site before talks that lasted several hours. "
 ) * 12
 
 
-def _configure(scratch: Path) -> None:
+def _configure(scratch: Path) -> str:
     os.environ.setdefault("DEBUG", "1")
-    os.environ["FACTDESK_DATA_DIR"] = str(scratch)
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS factdesk_bench_pages WITH (FORCE)")
-            conn.execute("CREATE DATABASE factdesk_bench_pages")
-        os.environ["DATABASE_URL"] = f"{base}/factdesk_bench_pages"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    return scratch_database(scratch, "factdesk_bench_pages")
 
 
 def _article(n_claims: int, n_candidates: int, tag: str):

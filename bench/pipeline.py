@@ -29,29 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import scratch_database  # noqa: E402  (bench/scratch.py, beside this script)
+
 
 def _configure(scratch: Path) -> str:
     os.environ.setdefault("DEBUG", "1")
-    os.environ["FACTDESK_DATA_DIR"] = str(scratch)
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS factdesk_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE factdesk_bench")
-        os.environ["DATABASE_URL"] = f"{base}/factdesk_bench"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return os.environ["DATABASE_URL"]
+    return scratch_database(scratch, "factdesk_bench")
 
 
 def _articles(path: Path, n: int) -> list[dict]:
