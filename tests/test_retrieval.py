@@ -67,6 +67,50 @@ def test_lexical_index_ranks_by_bm25_and_forgets_deleted_items():
     assert len(index) == 4
 
 
+class _NoStoreSearcher:
+    """A tantivy searcher whose document store must not be read."""
+
+    def __init__(self, searcher):
+        self._inner = searcher
+
+    def doc(self, address):
+        raise AssertionError("search read the document store")
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_lexical_search_reads_ids_from_the_key_column_in_every_segment():
+    index = LexicalIndex()
+    index.add((key, {"text": text}) for key, text in CORPUS.items())
+    index.commit()
+    big = 2**40  # u64 keys round-trip whole
+    index.add([(big + 1, {"text": "Unemployment claims fell in April"}), (big + 2, {"text": "A record transfer fee"})])
+    index.commit()
+    index.delete([4])
+    index.commit()
+    assert index._searcher.num_segments >= 2
+    expected = index.search("unemployment claims fell", k=10)
+    index._searcher = _NoStoreSearcher(index._searcher)
+    ranked = index.search("unemployment claims fell", k=10)
+    assert ranked == expected
+    assert {key for key, _ in ranked} == {1, big + 1} and all(isinstance(key, int) for key, _ in ranked)
+    assert [key for key, _ in index.search("record transfer fee", k=2)] == [big + 2, 5]
+
+
+def test_lexical_search_keeps_frequent_terms():
+    # Every query term is scored, however many passages contain it: dropping the frequent
+    # ones to bound the work cost claim matching against 1M passages 0.05-0.16 of its
+    # MAP@5 (docs/benchmarks.md, "bench/retrieval.py").
+    index = LexicalIndex()
+    texts = {i: f"year {i} report new" for i in range(1, 40)} | {100: "new year honours list", 101: "bazoum returns"}
+    index.add((key, {"text": text}) for key, text in texts.items())
+    index.commit()
+    ranked = [key for key, _ in index.search("new year bazoum honours", k=5)]
+    assert ranked[:2] == [100, 101] or ranked[:2] == [101, 100]
+    assert len(ranked) == 5  # passages with only the frequent terms still rank
+
+
 @pytest.fixture(scope="module")
 def vectors():
     encoder = get_encoder()

@@ -90,8 +90,9 @@ class LexicalIndex:
         query = tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in query_terms]
         )
-        result = self._searcher.search(query, limit=k, count=False)
-        out = []
-        for score, address in result.hits:
-            out.append((self._searcher.doc(address)[KEY][0], float(score)))
-        return out
+        hits = self._searcher.search(query, limit=k, count=False).hits
+        # Ids from the key's fast field (a column read per hit), not the document store,
+        # which decompresses a block per hit and cost more the larger the index
+        # (docs/benchmarks.md, "bench/retrieval.py").
+        keys = self._searcher.fast_field_values(KEY, [address for _, address in hits])
+        return [(int(key), float(score)) for key, (score, _) in zip(keys, hits)]
