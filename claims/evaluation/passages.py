@@ -62,6 +62,7 @@ def run(options: dict) -> dict:
         "lexical_weight": ranker.LEXICAL_WEIGHT,
         "semantic_weight": ranker.SEMANTIC_WEIGHT if encode else 0.0,
         "neighbour_share": ranker.NEIGHBOUR_SHARE,
+        "dateline_rank": ranker.DATELINE_RANK,
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -71,5 +72,6 @@ def render(result: dict) -> str:
         f"evidence passages, {result['claims']} claims with a gold supporting set (of {result['claims_all']})",
         f"  any gold sentence in top 5   {result['any_at_5']:.3f}  (over all claims {result['any_at_5_all']:.3f})",
         f"  full gold set in top 10      {result['full_at_10']:.3f}  (over all claims {result['full_at_10_all']:.3f})",
-        f"  weights: lexical {result['lexical_weight']}, semantic {result['semantic_weight']}, neighbours {result['neighbour_share']}",
+        f"  weights: lexical {result['lexical_weight']}, semantic {result['semantic_weight']}, neighbours {result['neighbour_share']}, "
+        f"dateline within the first {result['dateline_rank']}",
     ])
