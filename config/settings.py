@@ -259,6 +259,12 @@ FACTDESK_API_RATES = {
     "read": env("FACTDESK_API_RATE_READ", "1200/minute"),
     "write": env("FACTDESK_API_RATE_WRITE", "600/minute"),
 }
+# Claims-list pages and token lookups are reused until a committed write changes them
+# (claims/api/caching.py); this is also how long at most a write made outside Django (psql)
+# can go unseen. 0 turns both off. Needs REDIS_URL (the change counters are shared by every
+# process); per web process, at most FACTDESK_API_CACHE_MB of pages.
+FACTDESK_API_CACHE_SECONDS = env_int("FACTDESK_API_CACHE_SECONDS", 60)
+FACTDESK_API_CACHE_MB = env_int("FACTDESK_API_CACHE_MB", 32)
 # How long an Idempotency-Key is remembered (a replay within it gets the stored answer).
 FACTDESK_IDEMPOTENCY_KEY_SECONDS = env_int("FACTDESK_IDEMPOTENCY_KEY_SECONDS", 24 * 3600)
 # Throttle counts are shared by every web worker when Redis is there.

@@ -1,13 +1,54 @@
 """Bearer-token authentication for API clients (``Authorization: Bearer fdk_...``)."""
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from claims.models import ApiToken
+from claims import selectors
+from claims.api import caching
+from claims.models import ApiClient, ApiToken
 from claims.services.tokens import hash_key
+
+
+def _token_for(key_hash: str, request=None) -> ApiToken | None:
+    """selectors.api_token_for_key_hash, remembered until a token, client or user row changes (claims/api/caching.py).
+
+    The cache keeps field values, not instances: each request gets its own model
+    instances, so nothing one request sets on its user is seen by another.
+    Unknown keys are not remembered.
+    """
+    generations = caching.generations_for(request) if request is not None else None
+    if generations is None:
+        return selectors.api_token_for_key_hash(key_hash)
+    generation = generations[caching.API_TOKENS]
+    values = caching.tokens.get(key_hash, generation)
+    if values is None:
+        with caching.tokens.building(key_hash):
+            token = selectors.api_token_for_key_hash(key_hash)
+        if token is not None:
+            caching.tokens.put(key_hash, generation, tuple(_values(obj) for obj in (token, token.client, token.client.user)))
+        return token
+    token_values, client_values, user_values = values
+    token = _instance(ApiToken, token_values)
+    token.client = _instance(ApiClient, client_values)
+    token.client.user = _instance(get_user_model(), user_values)
+    return token
+
+
+def _values(obj) -> dict:
+    # Only loaded fields (the client's created_at stays deferred).
+    loaded = obj.__dict__
+    return {f.attname: loaded[f.attname] for f in obj._meta.concrete_fields if f.attname in loaded}
+
+
+def _instance(model, values: dict):
+    values = copy.deepcopy(values)  # lists (scopes) and other mutables are not shared between requests
+    return model.from_db(connection.alias, list(values), list(values.values()))
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -23,9 +64,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        token = (
-            ApiToken.objects.select_related("client__user").filter(key_hash=hash_key(key)).first()
-        )
+        token = _token_for(hash_key(key), request)
         now = timezone.now()
         if token is None or not token.client.is_active or not token.client.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid token.")

@@ -8,12 +8,14 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import selectors
+from claims.api import caching
 from claims.api.errors import FieldError
 from claims.api.fast import FastClaimSerializer, claim_list_page
 from claims.api.filters import UtcIsoDateTimeFilter
@@ -90,6 +92,22 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.claims_with_evidence()
 
     def list(self, request, *args, **kwargs):
+        # Authentication, scope and throttling have run (DRF's initial()); only the page itself is cached.
+        if not caching.pages_usable_for(request) or (generations := caching.generations_for(request)) is None:
+            return self._list_page(request)
+        generation = generations[caching.CLAIMS_LIST]
+        key = caching.page_key(request)
+        body = caching.pages.get(key, generation)
+        if body is None:
+            with caching.pages.building(key):
+                body = caching.pages.get(key, generation)  # another thread may have built it meanwhile
+                if body is None:
+                    data = self._list_page(request).data
+                    body = request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+                    caching.pages.put(key, generation, body)
+        return HttpResponse(body, content_type=request.accepted_renderer.media_type)
+
+    def _list_page(self, request):
         # Plain rows, not model instances (selectors.claim_list_rows); same JSON as ClaimSerializer.
         page = self.paginate_queryset(self.filter_queryset(selectors.claim_list_rows()))
         return self.get_paginated_response(claim_list_page(page))
