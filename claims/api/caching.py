@@ -31,9 +31,12 @@ How they stay correct (nothing stale is served once a write has committed):
 
 Entries live in each web process (least recently used first out): pages up to
 ``FACTDESK_API_CACHE_MB`` (default 32) per process, up to 10,000 token lookups.
+A page one process built is also put in Redis (expiring with the same time), so
+after a write each page is built once, not once per web process.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -241,6 +244,28 @@ class GenerationCache:
 
 pages = GenerationCache(max_cost=lambda: settings.FACTDESK_API_CACHE_MB * 1024 * 1024, cost=len)
 tokens = GenerationCache(max_cost=lambda: 10_000)
+
+
+def shared_page(key: str, generation: int) -> bytes | None:
+    """A page another web process built under this generation (so each page is built once per change, not once
+    per process), or None."""
+    try:
+        return _redis().get(_shared_page_key(key, generation))
+    except Exception as exc:
+        logger.warning("API cache: shared page not read (%s)", exc)
+        return None
+
+
+def share_page(key: str, generation: int, body: bytes) -> None:
+    try:
+        _redis().set(_shared_page_key(key, generation), body, ex=max(1, settings.FACTDESK_API_CACHE_SECONDS))
+    except Exception as exc:
+        logger.warning("API cache: shared page not stored (%s)", exc)
+
+
+def _shared_page_key(key: str, generation: int) -> str:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"factdesk:page:{connections['default'].settings_dict['NAME']}:{generation}:{digest}"
 
 
 def page_key(request) -> str:

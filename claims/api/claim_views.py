@@ -100,11 +100,13 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = caching.pages.get(key, generation)
         if body is None:
             with caching.pages.building(key):
-                body = caching.pages.get(key, generation)  # another thread may have built it meanwhile
+                # Another thread of this process, or another process, may have built it meanwhile.
+                body = caching.pages.get(key, generation) or caching.shared_page(key, generation)
                 if body is None:
                     data = self._list_page(request).data
                     body = request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
-                    caching.pages.put(key, generation, body)
+                    caching.share_page(key, generation, body)
+                caching.pages.put(key, generation, body)
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
     def _list_page(self, request):
