@@ -47,8 +47,9 @@ def _values(obj) -> dict:
 
 
 def _instance(model, values: dict):
-    values = copy.deepcopy(values)  # lists (scopes) and other mutables are not shared between requests
-    return model.from_db(connection.alias, list(values), list(values.values()))
+    # Lists and dicts (scopes) are copied so no request changes another's; the rest is immutable.
+    fresh = [copy.copy(v) if isinstance(v, (list, dict)) else v for v in values.values()]
+    return model.from_db(connection.alias, list(values), fresh)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
