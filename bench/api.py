@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../N python bench/api.py \
         [--claims 2000] [--concurrency 32] [--requests 2000] [--ingest 2000] [--gunicorn-workers 5]
-        [--worker-class sync|gthread] [--threads 1]
+        [--worker-class sync|gthread] [--threads 1] [--write-rate 10]
 
 Scratch database ``factdesk_bench_api`` (dropped and re-created; PostgreSQL
 expected, SQLite works for a try). Seeds articles, claims with five candidate
@@ -17,8 +17,13 @@ soon as the answer arrives. gunicorn's own CPU time per phase is printed too.
 
 Measures, each printed with throughput, p50/p95 latency and the ratio to the
 baseline run in this same process:
-- claims list (GET /api/v1/claims/?page_size=50) at --concurrency clients;
-  baseline: the same request from 1 client;
+- claims list (GET /api/v1/claims/?page_size=50) at --concurrency clients, as
+  configured (with REDIS_URL the rendered page is reused until a committed write
+  changes it: claims/api/caching.py); baseline: the same request from 1 client;
+- the same while this process commits --write-rate claim changes a second (each
+  one invalidates every cached page, so pages are rebuilt all through the run);
+- the same with the API caches off (FACTDESK_API_CACHE_SECONDS=0, a gunicorn
+  started for it), the cost of building every page per request;
 - ingest (POST /api/v1/articles/, distinct external ids, 202 expected) at
   --concurrency clients; baseline: 1 client. Extraction messages go to the
   broker (no worker runs; they are purged at the end).
@@ -31,6 +36,7 @@ import asyncio
 import http.client
 import json
 import os
+import random
 import resource
 import secrets
 import signal
@@ -240,6 +246,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="claims-list requests at full concurrency")
     parser.add_argument("--ingest", type=int, default=2000, help="articles posted at full concurrency")
     parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument("--write-rate", type=float, default=10, help="claim changes committed per second in the churn phase")
     # Defaults: the production command in docs/operations.md (sync, 2 x CPUs + 1 workers). gthread
     # (3 x 8 threads) was measured too and was slower here: the threads of a process share one GIL.
     parser.add_argument("--gunicorn-workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
@@ -266,23 +273,14 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.gunicorn_workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
-         "--keep-alive", "30",
-         "--backlog", "2048", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    peak_server = 0
-    stop = threading.Event()
-
-    def sample():
-        nonlocal peak_server
-        while not stop.is_set():
-            peak_server = max(peak_server, _tree_rss_kb(server.pid))
-            time.sleep(0.1)
-
-    try:
+    def start_server(extra_env: dict) -> subprocess.Popen:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
+             "--workers", str(args.gunicorn_workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
+             "--keep-alive", "30",
+             "--backlog", "2048", "--log-level", "warning"],
+            cwd=ROOT, env={**env, **extra_env},
+        )
         for _ in range(100):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
@@ -290,43 +288,100 @@ def main() -> None:
                 status = conn.getresponse().status
                 conn.close()
                 if status == 200:
-                    break
+                    return server
             except OSError:
                 time.sleep(0.2)
-        else:
-            raise SystemExit("gunicorn did not answer")
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        server.kill()
+        raise SystemExit("gunicorn did not answer")
 
-        list_path = f"/api/v1/claims/?page_size={args.page_size}"
+    def stop_server(server: subprocess.Popen) -> None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
-        def list_request(n):
-            return "GET", list_path, None, 200
+    peak_server = 0
+    stop = threading.Event()
+    servers: list[subprocess.Popen] = []
 
-        run_id = secrets.token_hex(4)
+    def sample():
+        nonlocal peak_server
+        while not stop.is_set():
+            for server in list(servers):
+                peak_server = max(peak_server, _tree_rss_kb(server.pid))
+            time.sleep(0.1)
 
-        def ingest_request(n):
-            body = json.dumps({"external_id": f"bench-{run_id}-{n}", "headline": f"Bench {n}", "body": " ".join(SENTENCES) + f" Item {n}."})
-            return "POST", "/api/v1/articles/", body, 202
+    list_path = f"/api/v1/claims/?page_size={args.page_size}"
 
-        def measured(**kwargs):
-            """_run, plus the CPU seconds gunicorn (master + workers) used meanwhile."""
-            before = _tree_cpu_s(server.pid)
-            result = _run(args.port, token, **kwargs)
-            result["server_cpu_s"] = _tree_cpu_s(server.pid) - before
-            return result
+    def list_request(n):
+        return "GET", list_path, None, 200
 
-        load_before = os.getloadavg()
-        _run(args.port, token, clients=args.concurrency, total=200, make_request=list_request)  # warm every worker
-        base = measured(clients=1, total=max(100, args.requests // 10), make_request=list_request)
-        full = measured(clients=args.concurrency, total=args.requests, make_request=list_request)
-        ingest_base = measured(clients=1, total=max(100, args.ingest // 10), make_request=lambda n: ingest_request(10**7 + n))
-        ingest = measured(clients=args.concurrency, total=args.ingest, make_request=ingest_request)
+    run_id = secrets.token_hex(4)
+
+    def ingest_request(n):
+        body = json.dumps({"external_id": f"bench-{run_id}-{n}", "headline": f"Bench {n}", "body": " ".join(SENTENCES) + f" Item {n}."})
+        return "POST", "/api/v1/articles/", body, 202
+
+    def measured(server, **kwargs):
+        """_run, plus the CPU seconds gunicorn (master + workers) used meanwhile."""
+        before = _tree_cpu_s(server.pid)
+        result = _run(args.port, token, **kwargs)
+        result["server_cpu_s"] = _tree_cpu_s(server.pid) - before
+        return result
+
+    def with_writes(server, per_s: float, **kwargs):
+        """measured(), while this process commits a change to a random claim per_s times a second (each one
+        makes every cached page stale: claims/api/caching.py)."""
+        from claims.models import Claim
+
+        ids = list(Claim.objects.values_list("id", flat=True))
+        done = threading.Event()
+        writes = 0
+
+        def writer():
+            nonlocal writes
+            rng = random.Random(7)
+            while not done.wait(1 / per_s):
+                Claim.objects.filter(pk=rng.choice(ids)).update(priority=rng.randint(0, 9))
+                writes += 1
+
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        try:
+            result = measured(server, **kwargs)
+        finally:
+            done.set()
+            thread.join()
+        result["writes"] = writes
+        return result
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    load_before = os.getloadavg()
+    try:
+        # Uncached: every page and token lookup is done per request (FACTDESK_API_CACHE_SECONDS=0).
+        server = start_server({"FACTDESK_API_CACHE_SECONDS": "0"})
+        servers.append(server)
+        try:
+            _run(args.port, token, clients=args.concurrency, total=200, make_request=list_request)  # warm every worker
+            uncached = measured(server, clients=args.concurrency, total=args.requests, make_request=list_request)
+        finally:
+            stop_server(server)
+            servers.remove(server)
+        # As configured by default (with Redis: pages reused until a committed write changes them).
+        server = start_server({})
+        servers.append(server)
+        try:
+            _run(args.port, token, clients=args.concurrency, total=200, make_request=list_request)
+            base = measured(server, clients=1, total=max(100, args.requests // 10), make_request=list_request)
+            full = measured(server, clients=args.concurrency, total=args.requests, make_request=list_request)
+            churn = with_writes(server, args.write_rate, clients=args.concurrency, total=args.requests, make_request=list_request)
+            ingest_base = measured(server, clients=1, total=max(100, args.ingest // 10), make_request=lambda n: ingest_request(10**7 + n))
+            ingest = measured(server, clients=args.concurrency, total=args.ingest, make_request=ingest_request)
+        finally:
+            stop_server(server)
+            servers.remove(server)
         load_after = os.getloadavg()
     finally:
         stop.set()
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         if os.environ.get("REDIS_URL"):
             from config.celery_app import app
 
@@ -351,7 +406,12 @@ def main() -> None:
         f"gunicorn: {args.gunicorn_workers} {args.worker_class} workers x {args.threads} threads; {args.concurrency} clients; "
         f"page_size {args.page_size}; {os.cpu_count()} CPUs; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}"
     )
-    show(f"claims list (page {args.page_size})", full, base)
+    cache = "on (Redis)" if os.environ.get("REDIS_URL") else "off (no REDIS_URL)"
+    show(f"claims list (page {args.page_size}), page cache {cache}", full, base)
+    show(f"claims list, page cache {cache}, while {churn['writes']} claim changes committed ({args.write_rate:g}/s)", churn, base)
+    show("claims list, API caches off (FACTDESK_API_CACHE_SECONDS=0)", uncached, base)
+    print(f"  cached / uncached at {args.concurrency} clients: throughput x{full['per_s'] / uncached['per_s']:.2f}, "
+          f"p95 x{full['p95_ms'] / uncached['p95_ms']:.2f}")
     show("ingest (POST /api/v1/articles/)", ingest, ingest_base)
     print(
         f"peak RSS: bench process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
