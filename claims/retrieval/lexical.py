@@ -8,7 +8,11 @@ files on disk, so a worker opens it without rebuilding (see docs/benchmarks.md).
 Text is analysed in Python by :func:`claims.retrieval.text.terms` (the same stemmer
 and stopwords as the passage ranker) and handed to tantivy pre-tokenised on
 whitespace; queries are built as OR-of-term queries, never parsed, so no user text
-can be a query-syntax error. Plain Python: no Django.
+can be a query-syntax error. Every term is scored: tantivy-py collects top-k
+through a MultiCollector, so tantivy's block-max WAND never runs and a query's
+time grows with its terms' document frequencies; dropping frequent terms to bound
+it lost claim-matching quality at 1M passages (docs/benchmarks.md, "The lexical
+1M / 10k ratio"). Plain Python: no Django.
 """
 from __future__ import annotations
 
