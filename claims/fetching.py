@@ -107,8 +107,12 @@ def check_address(address: str) -> None:
         raise FetchError("blocked_address", f"{address} is not a public address: refused.")
 
 
-def _target(url: str, policy: FetchPolicy, resolve: Resolver) -> tuple[str, str, int, str]:
-    """Vet ``url``; return (scheme, host, port, the address to connect to)."""
+def vet_url(url: str, policy: FetchPolicy, resolve: Resolver) -> tuple[str, str, int, str]:
+    """Vet ``url``; return (scheme, host, port, the address to connect to).
+
+    Connect to that address (:func:`pinned_pool`), not to the name: a second DNS
+    answer could point inside.
+    """
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -141,7 +145,7 @@ def check_url(url: str, *, policy: FetchPolicy | None = None, resolve: Resolver 
     For URLs stored now and requested later (webhook endpoints): http(s), an allowed
     port, no credentials, no internal name, and every address the name resolves to public.
     """
-    _target(url, policy or policy_from_settings(), resolve)
+    vet_url(url, policy or policy_from_settings(), resolve)
 
 
 def fetch(url: str, *, policy: FetchPolicy | None = None, resolve: Resolver = system_resolver) -> Capture:
@@ -149,7 +153,7 @@ def fetch(url: str, *, policy: FetchPolicy | None = None, resolve: Resolver = sy
     deadline = time.monotonic() + policy.total_timeout
     current, redirects = url, []
     for _ in range(policy.max_redirects + 1):
-        scheme, host, port, address = _target(current, policy, resolve)
+        scheme, host, port, address = vet_url(current, policy, resolve)
         response = _request(scheme, host, port, address, current, policy, deadline)
         try:
             if response.status in (301, 302, 303, 307, 308):
@@ -183,21 +187,33 @@ def _request(scheme, host, port, address, url, policy, deadline):
     if remaining <= 0:
         raise FetchError("timeout", "The capture took too long.")
     timeout = urllib3.Timeout(connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining))
-    headers = {"Host": host if port in (80, 443) else f"{host}:{port}", "User-Agent": USER_AGENT,
+    headers = {"Host": host_header(host, port), "User-Agent": USER_AGENT,
                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9"}
-    if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False, server_hostname=host,
-                                           assert_hostname=host, cert_reqs="CERT_REQUIRED")
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
-    split = urlsplit(url)
-    path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+    pool = pinned_pool(scheme, host, port, address, timeout)
+    path = request_target(url)
     try:
         return pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False, assert_same_host=False)
     except urllib3.exceptions.TimeoutError as exc:
         raise FetchError("timeout", f"{host} did not answer in time.") from exc
     except urllib3.exceptions.HTTPError as exc:
         raise FetchError("unreachable", f"{host} could not be reached ({type(exc).__name__}).") from exc
+
+
+def pinned_pool(scheme: str, host: str, port: int, address: str, timeout) -> urllib3.HTTPConnectionPool:
+    """A connection pool to the vetted ``address``, speaking to ``host`` (TLS name checked against it)."""
+    if scheme == "https":
+        return urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False, server_hostname=host,
+                                           assert_hostname=host, cert_reqs="CERT_REQUIRED")
+    return urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+
+
+def host_header(host: str, port: int) -> str:
+    return host if port in (80, 443) else f"{host}:{port}"
+
+
+def request_target(url: str) -> str:
+    split = urlsplit(url)
+    return (split.path or "/") + (f"?{split.query}" if split.query else "")
 
 
 def _read_capped(response, policy: FetchPolicy, deadline: float) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from urllib.parse import urlsplit
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,11 +81,12 @@ def receiver():
 
 
 @pytest.fixture
-def live_queue():
+def live_queue(receiver):
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     purge_broker()
-    worker = WorkerProcess("cms").start()
+    # The receiver listens on loopback, which deliveries refuse unless the operator lists it.
+    worker = WorkerProcess("cms", FACTDESK_WEBHOOK_ALLOW_HOSTS=urlsplit(receiver[0]).netloc).start()
     yield worker
     worker.stop()
     app.conf.task_always_eager = eager

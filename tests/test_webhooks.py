@@ -38,9 +38,11 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     _Receiver.received, _Receiver.answers = [], []
+    # Loopback: deliveries refuse it unless the operator lists it (as a newsroom lists its own CMS).
+    settings.FACTDESK_WEBHOOK_ALLOW_HOSTS = [f"127.0.0.1:{httpd.server_address[1]}"]
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/hooks/factdesk", _Receiver
     httpd.shutdown()
@@ -160,3 +162,28 @@ def test_the_documented_signature_scheme():
     assert verify("whsec_test", header, body, now=1700000100)
     assert not verify("whsec_test", header, body, now=1700000000 + 301)  # replayed too late
     assert not verify("whsec_test", "garbage", body)
+
+
+def test_a_delivery_to_a_name_that_now_resolves_inside_is_refused_and_retried_later(cms, receiver, settings, monkeypatch):
+    """DNS can change after registration (or be made to): every attempt vets the address again and connects to
+    the vetted address only."""
+    from claims import fetching
+    from claims.services.webhooks import webhook_delivery_attempt
+
+    url, handler = receiver
+    port = url.split(":")[2].split("/")[0]
+    endpoint = WebhookEndpoint.objects.create(client=cms.user.api_client, url=f"http://hooks.cms.example.org:{port}/in",
+                                              secret=webhook_secret_new(), events=[])
+    monkeypatch.setattr(fetching, "system_resolver", lambda host, port: ["127.0.0.1"])  # a rebinding answer
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="article.processed", payload={"x": 1})
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == WebhookDelivery.Status.PENDING
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.response_code is None
+    assert delivery.last_error.startswith("refused (blocked_address)") and "127.0.0.1" in delivery.last_error
+    assert handler.received == []  # nothing reached the internal address
+
+    # Listed by the operator: the same name is delivered, to the address that was vetted, with its own Host.
+    settings.FACTDESK_WEBHOOK_ALLOW_HOSTS = [f"hooks.cms.example.org:{port}"]
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == WebhookDelivery.Status.DELIVERED
+    assert len(handler.received) == 1 and handler.received[0]["headers"]["Host"] == f"hooks.cms.example.org:{port}"

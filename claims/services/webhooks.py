@@ -50,10 +50,15 @@ def webhook_url_check(url: str, *, resolve=None) -> None:
     allowed on internal addresses: a CMS on the newsroom's own network, or a
     local receiver in tests. Raises ``FetchError`` (its ``code`` and message say why).
     """
-    from claims.fetching import FetchPolicy, check_url, system_resolver
+    from claims import fetching
 
-    policy = FetchPolicy(ports=ANY_PORT, allow_hosts=frozenset(settings.FACTDESK_WEBHOOK_ALLOW_HOSTS))
-    check_url(url, policy=policy, resolve=resolve or system_resolver)
+    fetching.check_url(url, policy=_policy(), resolve=resolve or fetching.system_resolver)
+
+
+def _policy():
+    from claims.fetching import FetchPolicy
+
+    return FetchPolicy(ports=ANY_PORT, allow_hosts=frozenset(settings.FACTDESK_WEBHOOK_ALLOW_HOSTS))
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -160,17 +165,27 @@ def _post(delivery: WebhookDelivery, body: bytes) -> tuple[int | None, str]:
         "Factdesk-Delivery": str(delivery.event_id),
     }
     timeout = urllib3.Timeout(connect=5, read=settings.FACTDESK_WEBHOOK_TIMEOUT)
+    from claims import fetching
+
+    # Vetted again at every attempt, and the connection goes to the vetted address: a name whose DNS
+    # answer has changed to an internal address since registration is refused, not followed.
+    url = delivery.endpoint.url
     try:
-        response = _http.request("POST", delivery.endpoint.url, body=body, headers=headers, timeout=timeout,
-                                 redirect=False, retries=False)
+        scheme, host, port, address = fetching.vet_url(url, _policy(), fetching.system_resolver)
+    except fetching.FetchError as exc:
+        return None, f"refused ({exc.code}): {exc}"
+    headers["Host"] = fetching.host_header(host, port)
+    pool = fetching.pinned_pool(scheme, host, port, address, timeout)
+    try:
+        response = pool.urlopen("POST", fetching.request_target(url), body=body, headers=headers,
+                                redirect=False, retries=False, assert_same_host=False)
     except urllib3.exceptions.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"
+    finally:
+        pool.close()
     if 200 <= response.status < 300:
         return response.status, ""
     return response.status, f"HTTP {response.status}: {response.data[:300].decode('utf-8', 'replace')}"
-
-
-_http = urllib3.PoolManager(num_pools=20)
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
