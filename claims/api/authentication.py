@@ -25,14 +25,14 @@ def _token_for(key_hash: str, request=None) -> ApiToken | None:
     generations = caching.generations_for(request) if request is not None else None
     if generations is None:
         return selectors.api_token_for_key_hash(key_hash)
-    generation = generations[caching.API_TOKENS]
-    values = caching.tokens.get(key_hash, generation)
+
+    def build():
+        token = selectors.api_token_for_key_hash(key_hash)
+        return None if token is None else tuple(_values(obj) for obj in (token, token.client, token.client.user))
+
+    values = caching.tokens.get_or_build(key_hash, generations[caching.API_TOKENS], build)
     if values is None:
-        with caching.tokens.building(key_hash):
-            token = selectors.api_token_for_key_hash(key_hash)
-        if token is not None:
-            caching.tokens.put(key_hash, generation, tuple(_values(obj) for obj in (token, token.client, token.client.user)))
-        return token
+        return None
     token_values, client_values, user_values = values
     token = _instance(ApiToken, token_values)
     token.client = _instance(ApiClient, client_values)

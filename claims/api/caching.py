@@ -85,21 +85,19 @@ def _redis():
     return _client[1]
 
 
+def _db_name() -> str:
+    # Keys carry the database name, so a test run and a dev server sharing a Redis do not mix.
+    return connections["default"].settings_dict["NAME"]
+
+
 def _generation_key(topic: str) -> str:
-    # One counter per database, so a test run and a dev server sharing a Redis do not mix.
-    return f"factdesk:generation:{topic}:{connections['default'].settings_dict['NAME']}"
+    return f"factdesk:generation:{topic}:{_db_name()}"
 
 
 def generation(topic: str) -> int | None:
     """The topic's current generation, or None when the cache is off or Redis does not answer."""
-    if not enabled():
-        return None
-    try:
-        value = _redis().get(_generation_key(topic))
-    except Exception as exc:  # redis.RedisError and socket errors alike
-        logger.warning("API cache bypassed: Redis did not answer (%s)", exc)
-        return None
-    return int(value) if value is not None else 0
+    generations = _read_generations() if enabled() else None
+    return None if generations is None else generations[topic]
 
 
 def generations_for(request) -> dict[str, int] | None:
@@ -224,10 +222,21 @@ class GenerationCache:
             while self._total > limit:
                 self._drop(next(iter(self._items)))
 
-    def building(self, key: str) -> threading.Lock:
-        """Hold it while computing ``key``: the process's other threads asking for the same entry wait for
-        this one and reuse it, instead of all computing it at once after each write (gthread workers)."""
-        return self._build_locks[hash(key) % len(self._build_locks)]
+    def get_or_build(self, key: str, generation: int, build: Callable[[], object]):
+        """The entry, or ``build()``'s value stored under ``generation`` (None is returned, not stored).
+
+        One thread of the process builds a missing entry; the others asking for it meanwhile wait and reuse
+        it, instead of all building it at once after each write (gthread workers).
+        """
+        value = self.get(key, generation)
+        if value is None:
+            with self._build_locks[hash(key) % len(self._build_locks)]:
+                value = self.get(key, generation)
+                if value is None:
+                    value = build()
+                    if value is not None:
+                        self.put(key, generation, value)
+        return value
 
     def __len__(self) -> int:
         return len(self._items)
@@ -265,7 +274,7 @@ def share_page(key: str, generation: int, body: bytes) -> None:
 
 def _shared_page_key(key: str, generation: int) -> str:
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    return f"factdesk:page:{connections['default'].settings_dict['NAME']}:{generation}:{digest}"
+    return f"factdesk:page:{_db_name()}:{generation}:{digest}"
 
 
 def page_key(request) -> str:

@@ -95,18 +95,18 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         # Authentication, scope and throttling have run (DRF's initial()); only the page itself is cached.
         if not caching.pages_usable_for(request) or (generations := caching.generations_for(request)) is None:
             return self._list_page(request)
-        generation = generations[caching.CLAIMS_LIST]
-        key = caching.page_key(request)
-        body = caching.pages.get(key, generation)
-        if body is None:
-            with caching.pages.building(key):
-                # Another thread of this process, or another process, may have built it meanwhile.
-                body = caching.pages.get(key, generation) or caching.shared_page(key, generation)
-                if body is None:
-                    data = self._list_page(request).data
-                    body = request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
-                    caching.share_page(key, generation, body)
-                caching.pages.put(key, generation, body)
+        generation, key = generations[caching.CLAIMS_LIST], caching.page_key(request)
+
+        def build() -> bytes:
+            # Another web process may have built it already (shared through Redis).
+            body = caching.shared_page(key, generation)
+            if body is None:
+                data = self._list_page(request).data
+                body = request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+                caching.share_page(key, generation, body)
+            return body
+
+        body = caching.pages.get_or_build(key, generation, build)
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
     def _list_page(self, request):
