@@ -17,7 +17,8 @@ from claims.api import caching
 from claims.models import Article, Candidate, Claim, SourceDocument
 from reviewers.models import Citation, Rating, RatingScale, Verdict
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as the other committing tests: the data migrations' rows (groups, content types) come back after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 URL = "/api/v1/claims/"
 
