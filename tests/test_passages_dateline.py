@@ -41,6 +41,14 @@ def test_dateline_is_the_shortest_line_with_the_claims_date():
     assert dateline("On May 12, Gaetz filed.", ["Filed in May.", "May 12", "Filed on May 12 or so, says the clerk."]) == 1
 
 
+def test_a_written_date_beats_a_shorter_heading_that_only_names_the_year():
+    claim = "In 2019, the film was named among the worst of the year, after flops in 2016 and 2018."
+    page = ["The worst movies of 2019", "May 26, 2019 / 4:47 PM", "Critics named the film among the worst of 2019."]
+    assert dateline(claim, page) == 1
+    # Between two written dates, the fewer words still win.
+    assert dateline(claim, ["Posted on May 26, 2019 at 4:47 PM by staff", "May 26, 2019"]) == 1
+
+
 def test_the_dateline_is_raised_into_the_first_five_but_never_to_first_place():
     plain = score_sentences(CLAIM, PAGE, encode=None, dateline_rank=0)
     assert list(np.argsort(-plain, kind="stable")).index(2) >= 5  # BM25 alone buries it

@@ -114,13 +114,14 @@ def dateline(query: str, sentences: Sequence[str]) -> int | None:
     Only for a claim that names a year or a month. A candidate has at most
     ``DATELINE_MAX_WORDS`` words and shares the claim's year (or, for a claim
     without a year, its month); the best has the most date parts in common
-    (year 1, month and day 0.5 each, the day only with its month), then the fewest
-    words, then comes first.
+    (year 1, month and day 0.5 each, the day only with its month), then writes a
+    date (names a month: "May 26, 2019 / 4:47 PM" before a heading "The worst
+    movies of 2019"), then has the fewest words, then comes first.
     """
     claim = date_parts(query)
     if not claim.years and not claim.months:
         return None
-    best: tuple[float, int] | None = None
+    best: tuple[float, bool, int] | None = None
     found = None
     for i, sentence in enumerate(sentences):
         words = len(_WORD.findall(sentence))
@@ -131,7 +132,7 @@ def dateline(query: str, sentences: Sequence[str]) -> int | None:
         month = len(claim.months & parts.months)
         if claim.years and not year or not claim.years and not month:
             continue
-        key = (year + 0.5 * month + (0.5 * len(claim.days & parts.days) if month else 0.0), -words)
+        key = (year + 0.5 * month + (0.5 * len(claim.days & parts.days) if month else 0.0), bool(parts.months), -words)
         if best is None or key > best:
             best, found = key, i
     return found
