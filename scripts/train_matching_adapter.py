@@ -27,8 +27,9 @@ shipped adapter). Dev is never read.
 (computed once, no gradient), so every query is scored against the whole archive
 (full softmax over 10k claims). ``--side both`` adapts both sides with in-batch
 negatives (MultipleNegativesRanking), optionally plus one base-cosine hard negative
-per query. Only ``--side query`` has been run (29 Nov 2026); ``--side both`` and
-``--hard-negatives`` are written but untried.
+per query. Both were run on 29 Nov 2026 (``--side both`` with ``--hard-negatives
+10``, from a copy of this script that only added a wall-clock stop); neither beat the
+base model on held-out train (docs/evaluation.md).
 """
 from __future__ import annotations
 
