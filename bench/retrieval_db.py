@@ -91,7 +91,8 @@ def main() -> None:
         spans.extend((len(docs) - 1, position, s, e) for position, (s, e) in enumerate(cut))
         if len(spans) >= sizes[-1]:
             break
-    texts = [f"{docs[d][0]}. {docs[d][1][s:e]}" if p == 0 else docs[d][1][s:e] for d, p, s, e in spans]
+    unsaved = [SourceDocument(title=title, body=body) for title, body, _ in docs]
+    texts = [store._embedding_text(unsaved[d], s, e, p) for d, p, s, e in spans]  # as passages_sync embeds them
     vectors, real = vectors_for(texts, len(texts), min(args.real_vectors, len(texts)), Path(args.cache) / "vectors")
     _, headlines = read_passages(Path(args.corpora), 1)
     queries = [ClaimQuery(claim_id=0, text=h) for h in headlines[: args.queries]]
